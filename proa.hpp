@@ -8,5 +8,20 @@
 
 // ---- Public component headers (keep in sync with the deps of //:proa) ----------------------
 // runtime/: contexts, executors, strands, timers.
-//   #include "runtime/io_context.hpp"
+#include "platform/error.hpp"
+#include "runtime/any_io_executor.hpp"
+#include "runtime/associated_allocator.hpp"
+#include "runtime/associated_executor.hpp"
+#include "runtime/basic_waitable_timer.hpp"
+#include "runtime/bind_executor.hpp"
+#include "runtime/defer.hpp"
+#include "runtime/dispatch.hpp"
+#include "runtime/execution.hpp"
+#include "runtime/execution_context.hpp"
+#include "runtime/executor_work_guard.hpp"
+#include "runtime/io_context.hpp"
+#include "runtime/post.hpp"
+#include "runtime/strand.hpp"
+#include "runtime/system_context.hpp"
+#include "runtime/thread_pool.hpp"
 // ---- End of public component headers -------------------------------------------------------

@@ -1,0 +1,28 @@
+// epoll-based reactor backend: an epoll instance per worker plus an eventfd used to wake it.
+#pragma once
+
+#include "platform/reactor_backend.hpp"
+
+namespace proa::detail {
+
+class epoll_reactor final : public reactor_backend {
+ public:
+  // Throws proa::system_error if the kernel refuses an epoll instance or eventfd.
+  epoll_reactor();
+  ~epoll_reactor() override;
+  epoll_reactor(const epoll_reactor&) = delete;
+  epoll_reactor& operator=(const epoll_reactor&) = delete;
+
+  bool wait(std::int64_t timeout_ns) override;
+  void wake() noexcept override;
+
+  // Number of wait() calls that entered the kernel; tests use it to prove idle workers sleep.
+  std::uint64_t sleeps() const noexcept { return sleeps_; }
+
+ private:
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::uint64_t sleeps_ = 0;
+};
+
+}  // namespace proa::detail

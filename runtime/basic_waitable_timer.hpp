@@ -1,0 +1,241 @@
+// basic_waitable_timer and its aliases (steady_timer, system_timer, high_resolution_timer).
+// Waits live in the scheduler's per-clock timer heap; a completed or cancelled wait is queued
+// like any other operation and then delivered through the handler's associated executor.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "platform/error.hpp"
+#include "runtime/any_io_executor.hpp"
+#include "runtime/associated_executor.hpp"
+#include "runtime/detail/recycling_allocator.hpp"
+#include "runtime/detail/scheduler.hpp"
+#include "runtime/detail/timer_queue.hpp"
+#include "runtime/execution.hpp"
+#include "runtime/execution_context.hpp"
+
+namespace proa {
+
+// How long to wait for a clock's duration/time point (Asio's wait_traits customisation point).
+template <typename Clock>
+struct wait_traits {
+  static typename Clock::duration to_wait_duration(const typename Clock::duration& d) { return d; }
+  static typename Clock::duration to_wait_duration(const typename Clock::time_point& t) {
+    return t - Clock::now();
+  }
+};
+
+namespace detail {
+
+// The completion of one async_wait: holds the handler (and, when the handler names its own
+// executor, a work-tracking copy of it) in recycled memory.
+template <typename Handler, typename IoExecutor>
+class timer_wait_operation final : public timer_operation {
+  using handler_executor =
+      std::decay_t<decltype(get_associated_executor(std::declval<Handler&>(),
+                                                    std::declval<const IoExecutor&>()))>;
+  // A handler without an executor of its own runs on the timer's, whose context is kept
+  // alive by the pending wait itself; only a foreign executor needs separate tracking.
+  static constexpr bool foreign_executor = !std::is_same_v<handler_executor, IoExecutor>;
+  using tracked_executor = std::decay_t<decltype(proa::prefer(
+      std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
+
+ public:
+  template <typename H>
+  timer_wait_operation(H&& h, const IoExecutor& io_ex)
+      : timer_operation(&do_complete),
+        handler_(std::forward<H>(h)),
+        executor_(make_executor(handler_, io_ex)) {}
+
+  template <typename H>
+  static timer_wait_operation* create(H&& h, const IoExecutor& io_ex) {
+    void* memory = recycling_allocate(sizeof(timer_wait_operation));
+    try {
+      return ::new (memory) timer_wait_operation(std::forward<H>(h), io_ex);
+    } catch (...) {
+      recycling_deallocate(memory, sizeof(timer_wait_operation));
+      throw;
+    }
+  }
+
+ private:
+  using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
+
+  static stored_executor make_executor(Handler& h, const IoExecutor& io_ex) {
+    if constexpr (foreign_executor)
+      return proa::prefer(get_associated_executor(h, io_ex), execution::outstanding_work.tracked);
+    else
+      return get_associated_executor(h, io_ex);
+  }
+
+  static void do_complete(scheduler_operation* base, bool invoke) {
+    auto* self = static_cast<timer_wait_operation*>(base);
+    Handler handler(std::move(self->handler_));
+    stored_executor ex(std::move(self->executor_));
+    std::error_code ec = self->ec_;
+    self->~timer_wait_operation();
+    recycling_deallocate(self, sizeof(timer_wait_operation));
+    if (!invoke) return;
+    // Deliver through the handler's executor: inline when we already run in its context,
+    // queued there (e.g. a strand) otherwise.
+    proa::prefer(ex, execution::blocking.possibly)
+        .execute([handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
+  }
+
+  Handler handler_;
+  stored_executor executor_;
+};
+
+}  // namespace detail
+
+template <typename Clock, typename WaitTraits = wait_traits<Clock>,
+          typename Executor = any_io_executor>
+class basic_waitable_timer {
+ public:
+  using executor_type = Executor;
+  using clock_type = Clock;
+  using duration = typename Clock::duration;
+  using time_point = typename Clock::time_point;
+  using traits_type = WaitTraits;
+
+  template <typename Executor1>
+  struct rebind_executor {
+    using other = basic_waitable_timer<Clock, WaitTraits, Executor1>;
+  };
+
+  explicit basic_waitable_timer(const executor_type& ex) : executor_(ex) { attach(); }
+
+  template <typename ExecutionContext>
+    requires std::is_convertible_v<ExecutionContext&, execution_context&>
+  explicit basic_waitable_timer(ExecutionContext& context)
+      : basic_waitable_timer(executor_type(context.get_executor())) {}
+
+  basic_waitable_timer(const executor_type& ex, const time_point& expiry)
+      : basic_waitable_timer(ex) {
+    expiry_ = expiry;
+  }
+  template <typename ExecutionContext>
+    requires std::is_convertible_v<ExecutionContext&, execution_context&>
+  basic_waitable_timer(ExecutionContext& context, const time_point& expiry)
+      : basic_waitable_timer(context) {
+    expiry_ = expiry;
+  }
+  basic_waitable_timer(const executor_type& ex, const duration& expiry_time)
+      : basic_waitable_timer(ex) {
+    expires_after(expiry_time);
+  }
+  template <typename ExecutionContext>
+    requires std::is_convertible_v<ExecutionContext&, execution_context&>
+  basic_waitable_timer(ExecutionContext& context, const duration& expiry_time)
+      : basic_waitable_timer(context) {
+    expires_after(expiry_time);
+  }
+
+  // Moving keeps pending waits with the moved-to timer (they live in the shared timer data).
+  basic_waitable_timer(basic_waitable_timer&& other) noexcept
+      : executor_(other.executor_),
+        scheduler_(other.scheduler_),
+        queue_(other.queue_),
+        data_(std::move(other.data_)),
+        expiry_(other.expiry_) {}
+
+  basic_waitable_timer& operator=(basic_waitable_timer&& other) {
+    if (this != &other) {
+      cancel();
+      executor_ = other.executor_;
+      scheduler_ = other.scheduler_;
+      queue_ = other.queue_;
+      data_ = std::move(other.data_);
+      expiry_ = other.expiry_;
+    }
+    return *this;
+  }
+
+  basic_waitable_timer(const basic_waitable_timer&) = delete;
+  basic_waitable_timer& operator=(const basic_waitable_timer&) = delete;
+
+  ~basic_waitable_timer() {
+    if (data_) cancel();
+  }
+
+  executor_type get_executor() noexcept { return executor_; }
+
+  // Completes every pending wait with error::operation_aborted; returns how many.
+  std::size_t cancel() {
+    if (!data_) return 0;
+    return scheduler_->cancel_timer(*queue_, *data_);
+  }
+
+  // Asio's cancel_one: cancels the oldest pending wait only.
+  std::size_t cancel_one() {
+    if (!data_) return 0;
+    return scheduler_->cancel_one_timer_wait(*queue_, *data_);
+  }
+
+  time_point expiry() const { return expiry_; }
+
+  std::size_t expires_at(const time_point& expiry_time) {
+    std::size_t cancelled = cancel();
+    expiry_ = expiry_time;
+    return cancelled;
+  }
+
+  std::size_t expires_after(const duration& expiry_time) {
+    return expires_at(saturating_add(Clock::now(), expiry_time));
+  }
+
+  void wait() {
+    std::error_code ec;
+    wait(ec);
+    detail::throw_error(ec, "wait");
+  }
+
+  void wait(std::error_code& ec) {
+    ec.clear();
+    time_point now = Clock::now();
+    while (now < expiry_) {
+      std::this_thread::sleep_for(WaitTraits::to_wait_duration(expiry_ - now));
+      now = Clock::now();
+    }
+  }
+
+  template <typename WaitHandler>
+    requires std::is_invocable_v<std::decay_t<WaitHandler>&, std::error_code>
+  void async_wait(WaitHandler&& handler) {
+    using op_type = detail::timer_wait_operation<std::decay_t<WaitHandler>, Executor>;
+    op_type* op = op_type::create(std::forward<WaitHandler>(handler), executor_);
+    scheduler_->schedule_timer(*queue_, *data_, expiry_, op);
+  }
+
+ private:
+  static time_point saturating_add(time_point t, duration d) {
+    if (d > duration::zero() && t > time_point::max() - d) return time_point::max();
+    if (d < duration::zero() && t < time_point::min() - d) return time_point::min();
+    return t + d;
+  }
+
+  void attach() {
+    execution_context& context = proa::query(executor_, execution::context);
+    scheduler_ = &use_service<detail::scheduler>(context);
+    queue_ = &scheduler_->template timers_for<Clock>();
+    data_ = std::make_unique<detail::per_timer_data>();
+  }
+
+  Executor executor_;
+  detail::scheduler* scheduler_ = nullptr;
+  detail::timer_queue<Clock>* queue_ = nullptr;
+  std::unique_ptr<detail::per_timer_data> data_;
+  time_point expiry_{};
+};
+
+using steady_timer = basic_waitable_timer<std::chrono::steady_clock>;
+using system_timer = basic_waitable_timer<std::chrono::system_clock>;
+using high_resolution_timer = basic_waitable_timer<std::chrono::high_resolution_clock>;
+
+}  // namespace proa

@@ -1,0 +1,123 @@
+// A worker's own run queue: a bounded ring that only its owner pushes to and that idle workers
+// may steal half of, plus an unbounded overflow list only the owner touches. Posts made by a
+// handler land here, so a busy worker feeds itself without any cross-core traffic.
+//
+// Memory ordering: the owner writes a slot, then publishes it with a release store of tail_;
+// consumers (the owner's pop and thieves) read tail_ with acquire before reading slots, and
+// claim slots with an acq_rel CAS on head_. A thief copies slots before its CAS; if the owner
+// wrapped around onto them meanwhile, head_ moved and the CAS fails, so stale copies are dropped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime/detail/scheduler_operation.hpp"
+
+namespace proa::detail {
+
+class local_run_queue {
+ public:
+  static constexpr std::uint32_t capacity = 256;
+
+  local_run_queue() = default;
+  local_run_queue(const local_run_queue&) = delete;
+  local_run_queue& operator=(const local_run_queue&) = delete;
+
+  // Owner only. Returns the number of operations now waiting (ring part), a hint for waking.
+  std::uint32_t push(scheduler_operation* op) noexcept {
+    if (!overflow_.empty()) {
+      overflow_.push(op);  // keep FIFO: nothing may overtake what already overflowed
+      return capacity;
+    }
+    std::uint32_t head = head_.load(std::memory_order_acquire);
+    std::uint32_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail - head >= capacity) {
+      overflow_.push(op);
+      return capacity;
+    }
+    slots_[tail % capacity].store(op, std::memory_order_relaxed);
+    tail_.store(tail + 1, std::memory_order_release);
+    return tail + 1 - head;
+  }
+
+  // Owner only. Oldest operation first.
+  scheduler_operation* pop() noexcept {
+    for (;;) {
+      std::uint32_t head = head_.load(std::memory_order_acquire);
+      std::uint32_t tail = tail_.load(std::memory_order_relaxed);
+      if (head == tail) {
+        if (!refill_from_overflow(tail)) return nullptr;
+        continue;
+      }
+      scheduler_operation* op = slots_[head % capacity].load(std::memory_order_relaxed);
+      if (head_.compare_exchange_weak(head, head + 1, std::memory_order_acq_rel,
+                                      std::memory_order_relaxed))
+        return op;
+    }
+  }
+
+  // Called by another worker on its own (empty) queue: moves about half of `victim`'s ring
+  // here and returns one of them to run now, or null if there was nothing to take.
+  scheduler_operation* steal_from(local_run_queue& victim) noexcept {
+    std::uint32_t my_tail = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      std::uint32_t head = victim.head_.load(std::memory_order_acquire);
+      std::uint32_t tail = victim.tail_.load(std::memory_order_acquire);
+      std::uint32_t available = tail - head;
+      if (available == 0 || available > capacity) return nullptr;  // empty or torn read
+      std::uint32_t take = available - available / 2;
+      for (std::uint32_t i = 0; i < take; ++i) {
+        scheduler_operation* op = victim.slots_[(head + i) % capacity].load(std::memory_order_relaxed);
+        slots_[(my_tail + i) % capacity].store(op, std::memory_order_relaxed);
+      }
+      if (victim.head_.compare_exchange_weak(head, head + take, std::memory_order_acq_rel,
+                                             std::memory_order_relaxed)) {
+        // Run the oldest stolen one now and publish the rest in our own ring. Nobody can touch
+        // our head_ before the tail_ store below publishes the slots, so a plain store suffices.
+        scheduler_operation* now = slots_[my_tail % capacity].load(std::memory_order_relaxed);
+        if (take > 1) {
+          head_.store(my_tail + 1, std::memory_order_relaxed);
+          tail_.store(my_tail + take, std::memory_order_release);
+        }
+        return now;
+      }
+    }
+  }
+
+  // Owner only: whether anything at all is queued here, overflow included.
+  bool empty_for_owner() const noexcept {
+    return overflow_.empty() &&
+           head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_relaxed);
+  }
+
+  // Any thread: a possibly stale answer to "is there something to steal?".
+  bool looks_empty() const noexcept {
+    return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
+  }
+
+  // Owner only, when leaving run(): everything queued, oldest first.
+  operation_queue drain() noexcept {
+    operation_queue all;
+    while (scheduler_operation* op = pop()) all.push(op);
+    return all;
+  }
+
+ private:
+  bool refill_from_overflow(std::uint32_t tail) noexcept {
+    if (overflow_.empty()) return false;
+    std::uint32_t n = 0;
+    while (n < capacity && !overflow_.empty()) {
+      slots_[(tail + n) % capacity].store(overflow_.pop(), std::memory_order_relaxed);
+      ++n;
+    }
+    tail_.store(tail + n, std::memory_order_release);
+    return true;
+  }
+
+  alignas(64) std::atomic<std::uint32_t> head_{0};
+  alignas(64) std::atomic<std::uint32_t> tail_{0};
+  std::atomic<scheduler_operation*> slots_[capacity];
+  operation_queue overflow_;
+};
+
+}  // namespace proa::detail

@@ -1,0 +1,39 @@
+// Per-thread recycling of operation memory, so that steady-state posts and completions never
+// reach malloc. Blocks freed on another thread travel back to the thread that allocated them.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace proa::detail {
+
+// Largest block the recycler serves; bigger requests go straight to operator new.
+inline constexpr std::size_t recycling_max_block = 1024;
+
+// Returns memory for an operation of `bytes` bytes (aligned for any fundamental type).
+// Never returns null: throws std::bad_alloc like operator new.
+void* recycling_allocate(std::size_t bytes);
+
+// Returns a block from recycling_allocate. `bytes` must be the size it was allocated with.
+// May be called on any thread.
+void recycling_deallocate(void* block, std::size_t bytes) noexcept;
+
+// Counters for tests and benchmarks: how many blocks this thread took from the global heap.
+std::size_t recycling_heap_allocations_on_this_thread() noexcept;
+
+// An allocator adaptor over the recycler, for std::allocate_shared and similar.
+template <typename T>
+struct recycling_allocator {
+  using value_type = T;
+  recycling_allocator() noexcept = default;
+  template <typename U>
+  recycling_allocator(const recycling_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(recycling_allocate(sizeof(T) * n)); }
+  void deallocate(T* p, std::size_t n) noexcept { recycling_deallocate(p, sizeof(T) * n); }
+  template <typename U>
+  bool operator==(const recycling_allocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+}  // namespace proa::detail

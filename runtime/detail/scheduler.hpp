@@ -1,0 +1,204 @@
+// The engine behind io_context, thread_pool and system_context.
+//
+// Design (see also docs/design.md):
+// * Every thread inside run()/run_one()/poll()... is a *worker*. A worker borrows a *slot* from
+//   the scheduler for the duration of the call; a slot owns a local_run_queue and a reactor
+//   backend (platform/), and slots are kept for reuse so a run_one() loop creates nothing.
+// * Posts from a worker of this scheduler go to that worker's local queue: no shared cache
+//   line is written. Posts from any other thread go to the lock-free completion_queue, which
+//   workers drain a whole batch at a time. Idle workers steal half of a busy worker's ring.
+// * An idle worker sleeps in its own reactor. A post from outside wakes at most one sleeper
+//   (it claims the sleeper's bit in `idle_mask_` with a CAS before writing its eventfd) and
+//   none while a worker is already searching for work or all workers are busy.
+// * Timers live in per-clock heaps under one timer mutex. One sleeping worker at a time is the
+//   *timer watcher* and sleeps only until the earliest expiry; busy workers look at the clock
+//   every `ticks_between_checks` handlers, so timers fire under load too.
+// * Work accounting: queued handlers are not counted (an atomic per post would bounce a cache
+//   line between cores). run() ends when no worker is running a handler, every queue is empty
+//   and `outstanding_work_` (timers, guards, I/O in flight) is zero; the last worker to go idle
+//   checks this, and so does whoever drops outstanding work to zero.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "platform/reactor_backend.hpp"
+#include "runtime/execution_context.hpp"
+#include "runtime/detail/completion_queue.hpp"
+#include "runtime/detail/local_run_queue.hpp"
+#include "runtime/detail/scheduler_operation.hpp"
+#include "runtime/detail/timer_queue.hpp"
+
+namespace proa::detail {
+
+// A service of its execution context, so that timers and (later) sockets constructed from any
+// executor find the engine through use_service<scheduler>(query(ex, execution::context)).
+class scheduler final : public execution_context_service_base<scheduler> {
+ public:
+  // Upper bound on threads inside run() of one scheduler at the same time.
+  static constexpr std::size_t max_workers = 512;
+
+  explicit scheduler(execution_context& owner);
+  ~scheduler() override;
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+
+  // Queues `op` to run on some worker. Never runs it inline. Any thread.
+  void post(scheduler_operation* op) noexcept;
+
+  // True if the calling thread is inside run()/poll() of this scheduler (innermost context).
+  bool running_in_this_thread() const noexcept;
+
+  // Work that is not a queued handler but must keep run() going (guards, timers, I/O).
+  void work_started() noexcept { outstanding_work_.fetch_add(1, std::memory_order_relaxed); }
+  void work_finished() noexcept;
+
+  using clock = std::chrono::steady_clock;
+
+  std::size_t run();
+  std::size_t run_one();
+  std::size_t run_one_until(clock::time_point deadline);
+  std::size_t run_until(clock::time_point deadline);
+  std::size_t poll();
+  std::size_t poll_one();
+
+  void stop() noexcept;
+  bool stopped() const noexcept { return stopped_.load(std::memory_order_acquire); }
+  void restart() noexcept { stopped_.store(false, std::memory_order_release); }
+
+  // Destroys (without invoking) every queued operation and pending timer wait. Called by the
+  // owning context's destructor once no thread can be inside run() any more.
+  void shutdown_operations() noexcept;
+
+  // ---- timers ----
+  template <typename Clock>
+  timer_queue<Clock>& timers_for() {
+    // One queue per clock type and scheduler, created on first use.
+    static const int key = 0;
+    std::lock_guard lock(timer_mutex_);
+    for (auto& q : timer_queues_)
+      if (q.key == &key) return static_cast<timer_queue<Clock>&>(*q.queue);
+    timer_queues_.push_back({&key, std::make_unique<timer_queue<Clock>>()});
+    return static_cast<timer_queue<Clock>&>(*timer_queues_.back().queue);
+  }
+
+  template <typename Clock>
+  void schedule_timer(timer_queue<Clock>& queue, per_timer_data& timer,
+                      typename Clock::time_point expiry, timer_operation* op) {
+    work_started();
+    bool earliest;
+    {
+      std::lock_guard lock(timer_mutex_);
+      earliest = queue.enqueue(timer, expiry, op);
+      if (earliest) refresh_next_expiry_locked();
+    }
+    if (earliest) timer_became_earlier();
+  }
+
+  template <typename Clock>
+  std::size_t cancel_timer(timer_queue<Clock>& queue, per_timer_data& timer) {
+    operation_queue cancelled;
+    std::size_t n;
+    {
+      std::lock_guard lock(timer_mutex_);
+      n = queue.cancel(timer, cancelled);
+      if (n) refresh_next_expiry_locked();
+    }
+    if (n) complete_timer_waits(cancelled, n);
+    return n;
+  }
+
+  template <typename Clock>
+  std::size_t cancel_one_timer_wait(timer_queue<Clock>& queue, per_timer_data& timer) {
+    operation_queue cancelled;
+    std::size_t n;
+    {
+      std::lock_guard lock(timer_mutex_);
+      n = queue.cancel_one(timer, cancelled);
+      if (n) refresh_next_expiry_locked();
+    }
+    if (n) complete_timer_waits(cancelled, n);
+    return n;
+  }
+
+  // Statistics for tests: how many times workers went to sleep in their reactor.
+  std::uint64_t sleep_count() const noexcept { return sleeps_.load(std::memory_order_relaxed); }
+
+  // Per-thread frame of a run() call and the reusable resources it borrows (scheduler.cpp).
+  struct slot;
+  struct worker;
+
+ private:
+  void shutdown() override { shutdown_operations(); }
+
+
+  static constexpr std::size_t mask_words = max_workers / 64;
+  static constexpr unsigned ticks_between_checks = 61;
+
+  struct run_limits {
+    std::size_t max_handlers;      // stop after this many
+    bool may_block;                // false for poll()
+    bool has_deadline;
+    clock::time_point deadline;
+  };
+  std::size_t run_loop(const run_limits& limits);
+
+  slot& acquire_slot();
+  void release_slot(slot& s) noexcept;
+
+  scheduler_operation* find_work(worker& w, unsigned& tick) noexcept;
+  bool pull_global(worker& w) noexcept;
+  scheduler_operation* steal(worker& w) noexcept;
+  bool anything_queued() const noexcept;
+
+  // Sleeping and waking.
+  void sleep(worker& w, const run_limits& limits);
+  bool wake_one() noexcept;
+  void wake_all() noexcept;
+  void maybe_finish() noexcept;
+
+  // Timers.
+  void refresh_next_expiry_locked() noexcept;
+  void timer_became_earlier() noexcept;
+  void process_expired_timers(worker* w) noexcept;
+  void complete_timer_waits(operation_queue& ready, std::size_t count) noexcept;
+  static std::int64_t steady_now_ns() noexcept;
+
+  completion_queue global_queue_;
+
+  alignas(64) std::atomic<bool> stopped_{false};
+  std::atomic<bool> shut_down_{false};
+  // Workers inside run() that are not asleep: running handlers or searching for work.
+  alignas(64) std::atomic<int> active_workers_{0};
+  std::atomic<int> searching_workers_{0};
+  std::atomic<int> sleeping_workers_{0};
+  std::atomic<std::size_t> outstanding_work_{0};
+  std::atomic<std::uint64_t> sleeps_{0};
+  // Bit i set: slot i's worker is asleep (or about to be) and may be claimed for a wake.
+  alignas(64) std::atomic<std::uint64_t> idle_mask_[mask_words] = {};
+
+  // Slots are created on demand and never freed before the scheduler, so thieves and wakers
+  // can index them without synchronising with run() entry and exit.
+  std::atomic<slot*> slots_[max_workers] = {};
+  std::atomic<std::size_t> slot_count_{0};
+  std::mutex slot_mutex_;  // only on run() entry/exit
+  std::vector<std::size_t> free_slots_;
+
+  // Timers.
+  std::mutex timer_mutex_;
+  struct keyed_queue {
+    const int* key;
+    std::unique_ptr<timer_queue_base> queue;
+  };
+  std::vector<keyed_queue> timer_queues_;
+  // steady_clock nanoseconds of the earliest expiry over all clocks, or INT64_MAX.
+  alignas(64) std::atomic<std::int64_t> next_expiry_ns_{INT64_MAX};
+  std::atomic<int> timer_watcher_{-1};  // slot index of the sleeper waiting for it, or -1
+};
+
+}  // namespace proa::detail

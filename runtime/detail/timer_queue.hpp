@@ -1,0 +1,162 @@
+// Timer heaps, one per clock type and scheduler. Each timer object owns a per_timer_data that
+// lists its pending waits; the heap orders timers, not waits, so cancelling a timer is one
+// O(log n) removal however many waits it has. The owning scheduler serialises access with
+// its timer mutex, held only for heap operations (never across a syscall or a handler).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <system_error>
+#include <vector>
+
+#include "platform/error.hpp"
+#include "runtime/detail/scheduler_operation.hpp"
+
+namespace proa::detail {
+
+// A pending async_wait. The result is written before the operation is queued for completion.
+class timer_operation : public scheduler_operation {
+ public:
+  using scheduler_operation::scheduler_operation;
+  std::error_code ec_;
+};
+
+// State a timer object keeps for the queue (its pending waits and place in the heap).
+struct per_timer_data {
+  static constexpr std::size_t not_in_heap = std::numeric_limits<std::size_t>::max();
+  operation_queue waits;
+  std::size_t heap_index = not_in_heap;
+};
+
+class timer_queue_base {
+ public:
+  virtual ~timer_queue_base() = default;
+  // Nanoseconds until the earliest expiry (0 if already due), or -1 if no timer is pending.
+  virtual std::int64_t nanoseconds_to_next_expiry() const = 0;
+  // Moves the waits of every expired timer to `ready`, with a success result.
+  virtual void take_expired(operation_queue& ready) = 0;
+  // Moves every wait to `ready` (used on shutdown, where they are destroyed, not run).
+  virtual void take_all(operation_queue& ready) = 0;
+
+  timer_queue_base* next_queue_ = nullptr;  // the scheduler's list of queues
+};
+
+template <typename Clock>
+class timer_queue final : public timer_queue_base {
+ public:
+  using time_point = typename Clock::time_point;
+
+  // Returns true if this timer is now the earliest in this queue.
+  bool enqueue(per_timer_data& timer, time_point expiry, timer_operation* op) {
+    if (timer.heap_index == per_timer_data::not_in_heap) {
+      heap_.push_back({expiry, &timer});
+      timer.heap_index = heap_.size() - 1;
+      sift_up(timer.heap_index);
+    }
+    timer.waits.push(op);
+    return timer.heap_index == 0;
+  }
+
+  // Moves the timer's waits to `ready` with operation_aborted; returns how many.
+  std::size_t cancel(per_timer_data& timer, operation_queue& ready) {
+    std::size_t n = 0;
+    while (scheduler_operation* op = timer.waits.pop()) {
+      static_cast<timer_operation*>(op)->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+      ready.push(op);
+      ++n;
+    }
+    if (timer.heap_index != per_timer_data::not_in_heap) remove(timer.heap_index);
+    return n;
+  }
+
+  // Cancels only the oldest wait; the timer leaves the heap once it has no waits left.
+  std::size_t cancel_one(per_timer_data& timer, operation_queue& ready) {
+    scheduler_operation* op = timer.waits.pop();
+    if (!op) return 0;
+    static_cast<timer_operation*>(op)->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+    ready.push(op);
+    if (timer.waits.empty() && timer.heap_index != per_timer_data::not_in_heap)
+      remove(timer.heap_index);
+    return 1;
+  }
+
+  std::int64_t nanoseconds_to_next_expiry() const override {
+    if (heap_.empty()) return -1;
+    auto left = heap_.front().expiry - Clock::now();
+    if (left <= Clock::duration::zero()) return 0;
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    return ns > 0 ? ns : 1;
+  }
+
+  void take_expired(operation_queue& ready) override {
+    if (heap_.empty()) return;
+    const time_point now = Clock::now();
+    while (!heap_.empty() && !(now < heap_.front().expiry)) {
+      per_timer_data* timer = heap_.front().timer;
+      remove(0);
+      ready.splice(timer->waits);
+    }
+  }
+
+  void take_all(operation_queue& ready) override {
+    for (auto& entry : heap_) {
+      entry.timer->heap_index = per_timer_data::not_in_heap;
+      ready.splice(entry.timer->waits);
+    }
+    heap_.clear();
+  }
+
+ private:
+  struct entry {
+    time_point expiry;
+    per_timer_data* timer;
+  };
+
+  void swap_entries(std::size_t a, std::size_t b) {
+    std::swap(heap_[a], heap_[b]);
+    heap_[a].timer->heap_index = a;
+    heap_[b].timer->heap_index = b;
+  }
+
+  void sift_up(std::size_t i) {
+    while (i > 0) {
+      std::size_t parent = (i - 1) / 2;
+      if (!(heap_[i].expiry < heap_[parent].expiry)) break;
+      swap_entries(i, parent);
+      i = parent;
+    }
+  }
+
+  void sift_down(std::size_t i) {
+    for (;;) {
+      std::size_t smallest = i, l = 2 * i + 1, r = l + 1;
+      if (l < heap_.size() && heap_[l].expiry < heap_[smallest].expiry) smallest = l;
+      if (r < heap_.size() && heap_[r].expiry < heap_[smallest].expiry) smallest = r;
+      if (smallest == i) return;
+      swap_entries(i, smallest);
+      i = smallest;
+    }
+  }
+
+  void remove(std::size_t i) {
+    per_timer_data* removed = heap_[i].timer;
+    std::size_t last = heap_.size() - 1;
+    if (i != last) {
+      swap_entries(i, last);
+      heap_.pop_back();
+      if (i > 0 && heap_[i].expiry < heap_[(i - 1) / 2].expiry)
+        sift_up(i);
+      else
+        sift_down(i);
+    } else {
+      heap_.pop_back();
+    }
+    removed->heap_index = per_timer_data::not_in_heap;
+  }
+
+  std::vector<entry> heap_;
+};
+
+}  // namespace proa::detail

@@ -1,0 +1,90 @@
+// Stress: many threads run() one io_context while several producers post to it; every handler
+// must run exactly once and run() must account for every one of them.
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/runtime_under_test.hpp"
+
+namespace {
+
+constexpr int kRunnerThreads = 8;
+constexpr int kProducers = 4;
+constexpr int kTotalHandlers = runtime_test::scaled(1'000'000, 100'000);
+constexpr int kPerProducer = kTotalHandlers / kProducers;
+static_assert(kPerProducer % 2 == 0, "the in-handler producer splits its share in two");
+
+TEST(RuntimeManyThreads, EveryHandlerRunsExactlyOnceAndRunCountsThemAll) {
+  runtime_test::hang_watchdog watchdog("EveryHandlerRunsExactlyOnceAndRunCountsThemAll",
+                                       runtime_test::hang_limit * 4);
+  rt::io_context ctx;
+  auto runs = std::make_unique<std::atomic<int>[]>(kTotalHandlers);
+  for (int i = 0; i < kTotalHandlers; ++i) runs[i].store(0, std::memory_order_relaxed);
+  std::atomic<long> handlers_run{0};
+
+  auto mark = [&](int id) {
+    runs[id].fetch_add(1, std::memory_order_relaxed);
+    handlers_run.fetch_add(1, std::memory_order_relaxed);
+  };
+
+  // Producer 0 posts everything before any thread calls run().
+  std::thread early_producer([&] {
+    for (int i = 0; i < kPerProducer; ++i) rt::post(ctx, [&mark, i] { mark(i); });
+  });
+  early_producer.join();
+
+  auto guard = rt::make_work_guard(ctx);
+  std::vector<std::size_t> run_results(kRunnerThreads, 0);
+  std::vector<std::thread> runners;
+  for (int t = 0; t < kRunnerThreads; ++t)
+    runners.emplace_back([&ctx, &run_results, t] { run_results[t] = ctx.run(); });
+
+  // Producers 1 and 2 post while the runners are running.
+  std::vector<std::thread> producers;
+  for (int p = 1; p <= 2; ++p) {
+    producers.emplace_back([&, p] {
+      const int base = p * kPerProducer;
+      for (int i = 0; i < kPerProducer; ++i) rt::post(ctx, [&mark, id = base + i] { mark(id); });
+    });
+  }
+  // Producer 3 posts half its share; each of those handlers posts one more from inside run().
+  producers.emplace_back([&] {
+    const int base = 3 * kPerProducer;
+    const int half = kPerProducer / 2;
+    for (int i = 0; i < half; ++i) {
+      rt::post(ctx, [&ctx, &mark, id = base + i, child = base + half + i] {
+        rt::post(ctx, [&mark, child] { mark(child); });
+        mark(id);
+      });
+    }
+  });
+  for (auto& producer : producers) producer.join();
+
+  // All posting is done (the in-handler posts happen while their parent still counts as work),
+  // so dropping the guard lets run() return once the queue drains.
+  guard.reset();
+  for (auto& runner : runners) runner.join();
+
+  EXPECT_EQ(handlers_run.load(), kTotalHandlers);
+  int never_ran = 0;
+  int ran_more_than_once = 0;
+  for (int i = 0; i < kTotalHandlers; ++i) {
+    const int count = runs[i].load(std::memory_order_relaxed);
+    if (count == 0) ++never_ran;
+    if (count > 1) ++ran_more_than_once;
+  }
+  EXPECT_EQ(never_ran, 0);
+  EXPECT_EQ(ran_more_than_once, 0);
+
+  std::size_t run_total = 0;
+  for (std::size_t result : run_results) run_total += result;
+  EXPECT_EQ(run_total, static_cast<std::size_t>(kTotalHandlers))
+      << "the values returned by run() must add up to the handlers executed";
+  EXPECT_TRUE(ctx.stopped());
+}
+
+}  // namespace
