@@ -39,16 +39,21 @@ class strand_state {
     return pending.fetch_add(1, std::memory_order_acq_rel) == 0;
   }
 
-  // The strand whose invoker runs on this thread right now (innermost), for
-  // running_in_this_thread() and dispatch.
-  static const strand_state*& current() noexcept {
-    thread_local const strand_state* running = nullptr;
-    return running;
+  // The strands whose invokers run on this thread right now, innermost first, for
+  // running_in_this_thread() and dispatch. Frames live on the invokers' stacks, never in the
+  // state: another thread may own the state as soon as `pending` reaches zero.
+  struct running_frame {
+    const strand_state* state;
+    running_frame* outer;
+  };
+  static running_frame*& innermost() noexcept {
+    thread_local running_frame* frame = nullptr;
+    return frame;
   }
 
   bool running_in_this_thread() const noexcept {
-    for (const strand_state* s = current(); s; s = s->outer_) {
-      if (s == this) return true;
+    for (running_frame* f = innermost(); f; f = f->outer) {
+      if (f->state == this) return true;
     }
     return false;
   }
@@ -59,13 +64,10 @@ class strand_state {
   // (Asio's behaviour: the strand carries on with the rest later).
   void run_some(bool& reschedule) {
     struct running_mark {
-      strand_state& self;
-      explicit running_mark(strand_state& s) : self(s) {
-        self.outer_ = current();
-        current() = &self;
-      }
-      ~running_mark() { current() = self.outer_; }
-    } mark(*this);
+      running_frame frame;
+      explicit running_mark(const strand_state* s) : frame{s, innermost()} { innermost() = &frame; }
+      ~running_mark() { innermost() = frame.outer; }
+    } mark(this);
 
     reschedule = true;
     for (int done = 0; done < invoker_budget; ++done) {
@@ -92,9 +94,6 @@ class strand_state {
     ready.destroy_all();
     incoming.take_all().destroy_all();
   }
-
- private:
-  const strand_state* outer_ = nullptr;
 };
 
 }  // namespace detail

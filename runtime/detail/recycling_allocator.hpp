@@ -28,8 +28,20 @@ struct recycling_allocator {
   recycling_allocator() noexcept = default;
   template <typename U>
   recycling_allocator(const recycling_allocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(recycling_allocate(sizeof(T) * n)); }
-  void deallocate(T* p, std::size_t n) noexcept { recycling_deallocate(p, sizeof(T) * n); }
+  // Recycled blocks are 16-byte aligned; over-aligned types go to the aligned heap instead.
+  static constexpr bool recyclable = alignof(T) <= 16;
+  T* allocate(std::size_t n) {
+    if constexpr (recyclable)
+      return static_cast<T*>(recycling_allocate(sizeof(T) * n));
+    else
+      return static_cast<T*>(::operator new(sizeof(T) * n, std::align_val_t(alignof(T))));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if constexpr (recyclable)
+      recycling_deallocate(p, sizeof(T) * n);
+    else
+      ::operator delete(p, std::align_val_t(alignof(T)));
+  }
   template <typename U>
   bool operator==(const recycling_allocator<U>&) const noexcept {
     return true;
