@@ -20,6 +20,7 @@
 #include "runtime/execution_context.hpp"
 #include "runtime/executor_work_guard.hpp"
 #include "runtime/io_context.hpp"
+#include "runtime/logging.hpp"
 #include "runtime/post.hpp"
 #include "runtime/strand.hpp"
 #include "runtime/system_context.hpp"

@@ -5,6 +5,8 @@
 #include <bit>
 #include <stdexcept>
 
+#include "runtime/logging.hpp"
+
 namespace proa::detail {
 
 struct scheduler::slot {
@@ -104,7 +106,8 @@ void scheduler::wake_all() noexcept {
 }
 
 void scheduler::stop() noexcept {
-  stopped_.store(true, std::memory_order_seq_cst);
+  if (!stopped_.exchange(true, std::memory_order_seq_cst))
+    log().debug("scheduler {}: stopped", static_cast<const void*>(this));
   wake_all();
 }
 
@@ -141,9 +144,13 @@ scheduler::slot& scheduler::acquire_slot() {
     return *slots_[i].load(std::memory_order_relaxed);
   }
   std::size_t i = slot_count_.load(std::memory_order_relaxed);
-  if (i == max_workers)
+  if (i == max_workers) {
+    log().error("scheduler {}: {} threads already inside run(); refusing another",
+                static_cast<const void*>(this), max_workers);
     throw std::length_error("proa: more threads inside run() of one context than supported");
+  }
   slot* s = new slot(i);
+  log().debug("scheduler {}: worker slot {} created", static_cast<const void*>(this), i);
   slots_[i].store(s, std::memory_order_release);
   slot_count_.store(i + 1, std::memory_order_release);
   return *s;
