@@ -92,6 +92,15 @@ TEST(AnyIoExecutor, ExposesItsTarget) {
   EXPECT_EQ(constant.target<manual_executor>(), ex.target<manual_executor>());
 }
 
+TEST(AnyIoExecutor, SmallTargetsLiveInsideTheObject) {
+  manual_context context;
+  any_io_executor ex = context.get_executor();
+  const auto* begin = reinterpret_cast<const unsigned char*>(&ex);
+  const auto* target = reinterpret_cast<const unsigned char*>(ex.target<manual_executor>());
+  EXPECT_GE(target, begin);
+  EXPECT_LE(target + sizeof(manual_executor), begin + sizeof(ex));
+}
+
 TEST(AnyIoExecutor, ComparesByTargetTypeAndValue) {
   manual_context a;
   manual_context b;

@@ -86,7 +86,7 @@ class executor_function {
       if constexpr (recyclable) {
         recycling_deallocate(memory, sizeof(holder));
       } else {
-        ::operator delete(memory, sizeof(holder), std::align_val_t{alignof(holder)});
+        ::operator delete(memory, std::align_val_t{alignof(holder)});
       }
     }
 
