@@ -3,8 +3,8 @@
 # behaviour and can fail. See tests/runtime_under_test.hpp.
 load("@rules_cc//cc:defs.bzl", "cc_test")
 
-# Flip to True once the runtime (io_context, thread_pool, strand, timers) is in //:proa; until
-# then the proa variants are tagged manual so `bazel test //tests:all` skips them.
+# False tags the proa variants manual, so `bazel test //tests:all` skips them (used while the
+# runtime was landing); True makes both variants of every test part of the suite.
 PROA_RUNTIME_LANDED = True
 
 def runtime_behaviour_test(name, size = "small", timeout = None, tags = []):
