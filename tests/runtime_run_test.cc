@@ -1,7 +1,6 @@
 // When io_context::run() and its relatives (run_one, poll, poll_one, run_for, run_until,
 // run_one_for) return, and what they return, with stopped()/restart() around them.
 #include <chrono>
-#include <functional>
 #include <cstddef>
 #include <functional>
 #include <vector>
