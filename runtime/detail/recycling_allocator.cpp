@@ -104,6 +104,7 @@ thread_cache& this_thread_cache() {
     if (!reg.retired.empty()) {
       cache = reg.retired.back();
       reg.retired.pop_back();
+      cache->heap_allocations = 0;  // the counter is per thread, not per cache
     } else {
       cache = new thread_cache;
       reg.all.push_back(cache);
