@@ -175,7 +175,7 @@ class basic_waitable_timer {
   // Asio's cancel_one: cancels the oldest pending wait only.
   std::size_t cancel_one() {
     if (!data_) return 0;
-    return scheduler_->cancel_one_timer_wait(*queue_, *data_);
+    return scheduler_->cancel_timer(*queue_, *data_, /*oldest_only=*/true);
   }
 
   time_point expiry() const { return expiry_; }

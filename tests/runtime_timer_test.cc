@@ -232,4 +232,29 @@ TEST(RuntimeTimer, ManyTimersOnManyThreadsAllFireOnce) {
   EXPECT_EQ(wrong, 0);
 }
 
+TEST(RuntimeTimer, CancelOneAbortsOnlyTheOldestWait) {
+  runtime_test::hang_watchdog watchdog("CancelOneAbortsOnlyTheOldestWait");
+  rt::io_context ctx;
+  rt::steady_timer timer(ctx, 20ms);
+  std::vector<int> order;
+  rt_error_code first_ec, second_ec;
+  timer.async_wait([&](const rt_error_code& ec) {
+    first_ec = ec;
+    order.push_back(1);
+  });
+  timer.async_wait([&](const rt_error_code& ec) {
+    second_ec = ec;
+    order.push_back(2);
+  });
+  EXPECT_EQ(timer.cancel_one(), 1u);
+  const auto start = clock_type::now();
+  ctx.run();
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0], 1) << "the cancelled wait completes first";
+  EXPECT_EQ(first_ec, rt::error::operation_aborted);
+  EXPECT_FALSE(second_ec) << "the other wait still expires normally";
+  EXPECT_GE(clock_type::now() - start, 15ms);
+  EXPECT_EQ(timer.cancel_one(), 0u);
+}
+
 }  // namespace

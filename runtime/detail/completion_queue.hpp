@@ -38,25 +38,23 @@ class completion_queue {
   // Pushes a FIFO queue so that its order is kept: the stack holds newest-first, so the chain
   // is reversed before pushing (it comes back in order when take_all reverses the stack).
   void push_queue(operation_queue& queue) noexcept {
-    auto [first, last] = queue.release();
-    if (!first) return;
-    scheduler_operation* reversed = nullptr;
-    scheduler_operation* tail = first;
-    while (first) {
-      scheduler_operation* next = first->next_;
-      first->next_ = reversed;
-      reversed = first;
-      first = next;
-    }
-    (void)last;
-    push_chain(reversed, tail);
+    scheduler_operation* oldest = queue.release().first;
+    if (!oldest) return;
+    push_chain(reverse(oldest), oldest);
   }
 
   // Takes every queued operation, oldest first.
   operation_queue take_all() noexcept {
-    scheduler_operation* node = head_.exchange(nullptr, std::memory_order_seq_cst);
-    if (!node) return {};
-    scheduler_operation* last = node;
+    scheduler_operation* newest = head_.exchange(nullptr, std::memory_order_seq_cst);
+    if (!newest) return {};
+    return operation_queue(reverse(newest), newest);
+  }
+
+  bool empty() const noexcept { return head_.load(std::memory_order_seq_cst) == nullptr; }
+
+ private:
+  // Reverses a null-terminated chain in place and returns its new first node.
+  static scheduler_operation* reverse(scheduler_operation* node) noexcept {
     scheduler_operation* reversed = nullptr;
     while (node) {
       scheduler_operation* next = node->next_;
@@ -64,12 +62,9 @@ class completion_queue {
       reversed = node;
       node = next;
     }
-    return operation_queue(reversed, last);
+    return reversed;
   }
 
-  bool empty() const noexcept { return head_.load(std::memory_order_seq_cst) == nullptr; }
-
- private:
   alignas(64) std::atomic<scheduler_operation*> head_{nullptr};
 };
 

@@ -100,26 +100,15 @@ class scheduler final : public execution_context_service_base<scheduler> {
     if (earliest) timer_became_earlier();
   }
 
+  // Completes the timer's waits (all, or only the oldest) with operation_aborted.
   template <typename Clock>
-  std::size_t cancel_timer(timer_queue<Clock>& queue, per_timer_data& timer) {
+  std::size_t cancel_timer(timer_queue<Clock>& queue, per_timer_data& timer,
+                           bool oldest_only = false) {
     operation_queue cancelled;
     std::size_t n;
     {
       std::lock_guard lock(timer_mutex_);
-      n = queue.cancel(timer, cancelled);
-      if (n) refresh_next_expiry_locked();
-    }
-    if (n) complete_timer_waits(cancelled, n);
-    return n;
-  }
-
-  template <typename Clock>
-  std::size_t cancel_one_timer_wait(timer_queue<Clock>& queue, per_timer_data& timer) {
-    operation_queue cancelled;
-    std::size_t n;
-    {
-      std::lock_guard lock(timer_mutex_);
-      n = queue.cancel_one(timer, cancelled);
+      n = oldest_only ? queue.cancel_one(timer, cancelled) : queue.cancel(timer, cancelled);
       if (n) refresh_next_expiry_locked();
     }
     if (n) complete_timer_waits(cancelled, n);
