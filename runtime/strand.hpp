@@ -30,13 +30,31 @@ class strand_state {
   static constexpr int invoker_budget = 128;
 
   detail::completion_queue incoming;
-  operation_queue ready;  // taken from `incoming`, touched only by the running invoker
+  // Touched only by the invoker that owns the strand: functions taken from `incoming` or
+  // submitted from inside, and how many of the latter were never added to `pending`.
+  // Completions are fungible for counting: while `uncounted` is non-zero a completion
+  // decrements it instead of `pending`, so `pending` stays >= 1 until the last function ran.
+  operation_queue ready;
+  std::size_t uncounted = 0;
   std::atomic<std::ptrdiff_t> pending{0};
 
   // Returns true if the caller now owns the strand and must schedule an invoker.
   bool enqueue(scheduler_operation* op) noexcept {
     incoming.push(op);
     return pending.fetch_add(1, std::memory_order_acq_rel) == 0;
+  }
+
+  // A function submitted by a handler running in this strand: the running invoker owns the
+  // strand, so the function joins `ready` directly and is counted in `uncounted` instead of
+  // `pending` - no atomic operation. Whatever already waits in `incoming` is moved ahead of
+  // it first, so a submission that happened before this one still runs before it.
+  void enqueue_from_inside(scheduler_operation* op) noexcept {
+    if (!incoming.empty()) {
+      operation_queue earlier = incoming.take_all();
+      ready.splice(earlier);
+    }
+    ready.push(op);
+    ++uncounted;
   }
 
   // The strands whose invokers run on this thread right now, innermost first, for
@@ -80,8 +98,17 @@ class strand_state {
       try {
         op->complete();
       } catch (...) {
-        reschedule = pending.fetch_sub(1, std::memory_order_acq_rel) > 1;
+        if (uncounted) {
+          --uncounted;
+          reschedule = true;  // pending is still >= 1
+        } else {
+          reschedule = pending.fetch_sub(1, std::memory_order_acq_rel) > 1;
+        }
         throw;
+      }
+      if (uncounted) {
+        --uncounted;
+        continue;
       }
       if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         reschedule = false;
@@ -102,6 +129,8 @@ template <typename Executor>
 class strand {
  public:
   using inner_executor_type = Executor;
+  // post/dispatch/defer call our members directly (see work_dispatcher.hpp).
+  using proa_direct_submission = void;
 
   strand() requires std::is_default_constructible_v<Executor> : executor_(), state_(make_state()) {}
 
@@ -213,7 +242,10 @@ class strand {
   }
 
   void submit(detail::scheduler_operation* op, bool may_block) const {
-    if (state_->enqueue(op)) schedule_invoker(executor_, state_, may_block);
+    if (state_->running_in_this_thread())
+      state_->enqueue_from_inside(op);
+    else if (state_->enqueue(op))
+      schedule_invoker(executor_, state_, may_block);
   }
 
   // Starts one invoker on the inner executor. The invoker holds the state alive; it runs a

@@ -28,6 +28,9 @@ class scheduler_executor {
   static constexpr bool tracked = (Bits & executor_bits::outstanding_work_tracked) != 0;
 
  public:
+  // post/dispatch/defer call our members directly (see work_dispatcher.hpp).
+  using proa_direct_submission = void;
+
   scheduler_executor(Context& context, scheduler& impl, const Allocator& a = Allocator()) noexcept
       : context_(&context), scheduler_(&impl), allocator_(a) {
     if constexpr (tracked) scheduler_->work_started();

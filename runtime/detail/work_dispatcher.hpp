@@ -88,6 +88,13 @@ auto executor_for(const Executor& ex, const Allocator& allocator) {
   }
 }
 
+// proa's own executors (scheduler executors, strands) mark themselves with
+// `proa_direct_submission`: their post/dispatch/defer members do exactly what the property
+// route does, without building the intermediate executors (for a strand each of those is a
+// shared_ptr copy, i.e. two atomic operations per submission).
+template <typename Executor>
+concept direct_submission_executor = requires { typename Executor::proa_direct_submission; };
+
 template <submission Mode, typename Executor, typename Function, typename Allocator>
 void submit_to_legacy(const Executor& ex, Function&& f, const Allocator& allocator) {
   if constexpr (Mode == submission::dispatch) {
@@ -104,7 +111,9 @@ template <submission Mode, typename Handler>
 void submit_to_associated(Handler&& handler) {
   auto ex = get_associated_executor(handler);
   auto allocator = get_associated_allocator(handler);
-  if constexpr (execution::executor<decltype(ex)>) {
+  if constexpr (direct_submission_executor<decltype(ex)>) {
+    submit_to_legacy<Mode>(ex, std::forward<Handler>(handler), allocator);
+  } else if constexpr (execution::executor<decltype(ex)>) {
     execution::execute(executor_for<Mode>(ex, allocator), std::forward<Handler>(handler));
   } else {
     submit_to_legacy<Mode>(ex, std::forward<Handler>(handler), allocator);
@@ -118,7 +127,9 @@ void submit_to(const Executor& ex, Handler&& handler) {
   using handler_type = std::decay_t<Handler>;
   auto allocator = get_associated_allocator(handler);
   auto submit = [&](auto&& function) {
-    if constexpr (execution::executor<Executor>) {
+    if constexpr (direct_submission_executor<Executor>) {
+      submit_to_legacy<Mode>(ex, std::forward<decltype(function)>(function), allocator);
+    } else if constexpr (execution::executor<Executor>) {
       execution::execute(executor_for<Mode>(ex, allocator),
                          std::forward<decltype(function)>(function));
     } else {
