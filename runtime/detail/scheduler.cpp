@@ -9,26 +9,6 @@
 
 namespace proa::detail {
 
-struct scheduler::slot {
-  explicit slot(std::size_t i) : index(i), reactor(make_reactor_backend()) {}
-  std::size_t index;
-  local_run_queue queue;
-  std::unique_ptr<reactor_backend> reactor;
-};
-
-struct scheduler::worker {
-  scheduler* owner;
-  slot* home;
-  worker* outer;  // the worker frame of an enclosing run() on this thread, if any
-  bool searching = false;
-  unsigned steal_start = 0;
-};
-
-namespace {
-thread_local scheduler::worker* current_worker_frame = nullptr;
-scheduler::worker* current_frame() noexcept { return current_worker_frame; }
-}  // namespace
-
 scheduler::scheduler(execution_context& owner) : execution_context_service_base<scheduler>(owner) {}
 
 scheduler::~scheduler() {
@@ -57,21 +37,12 @@ void scheduler::shutdown_operations() noexcept {
 // Posting and waking
 
 bool scheduler::running_in_this_thread() const noexcept {
-  for (worker* w = current_frame(); w; w = w->outer)
+  for (worker* w = current_worker_; w; w = w->outer)
     if (w->owner == this) return true;
   return false;
 }
 
-void scheduler::post(scheduler_operation* op) noexcept {
-  worker* w = current_frame();
-  if (w && w->owner == this) [[likely]] {
-    // Our own queue: the owner will run it, so waking a helper is only for parallelism and
-    // worth it only when work piles up (depth > 1) and nobody is already looking for work.
-    if (w->home->queue.push(op) > 1 && sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
-        searching_workers_.load(std::memory_order_relaxed) == 0)
-      wake_one();
-    return;
-  }
+void scheduler::post_from_outside(scheduler_operation* op) noexcept {
   global_queue_.push(op);
   // seq_cst pairs with the sleeper's seq_cst increment of sleeping_workers_ followed by its
   // re-check of the queues: either it sees our push, or we see it asleep and wake it.
@@ -196,8 +167,8 @@ scheduler_operation* scheduler::find_work(worker& w, unsigned& tick) noexcept {
   if (++tick >= ticks_between_checks) {
     // Fairness: neither the shared queue nor timers starve behind a self-feeding worker.
     tick = 0;
-    if (steady_now_ns() >= next_expiry_ns_.load(std::memory_order_relaxed))
-      process_expired_timers(&w);
+    const std::int64_t next_expiry = next_expiry_ns_.load(std::memory_order_relaxed);
+    if (next_expiry != INT64_MAX && steady_now_ns() >= next_expiry) process_expired_timers(&w);
     pull_global(w);
   }
   if (scheduler_operation* op = w.home->queue.pop()) return op;
@@ -224,10 +195,10 @@ std::size_t scheduler::poll_one() { return run_loop({1, false, false, {}}); }
 std::size_t scheduler::run_loop(const run_limits& limits) {
   if (stopped_.load(std::memory_order_acquire)) return 0;
 
-  worker w{this, &acquire_slot(), current_frame()};
+  worker w{this, &acquire_slot(), current_worker_};
   w.steal_start = static_cast<unsigned>(w.home->index + 1);
   active_workers_.fetch_add(1, std::memory_order_seq_cst);
-  current_worker_frame = &w;
+  current_worker_ = &w;
 
   // Leaving (normally or because a handler threw): hand queued work back to the shared
   // queue, since nobody else can pop from this slot's overflow once we are gone.
@@ -235,7 +206,7 @@ std::size_t scheduler::run_loop(const run_limits& limits) {
     scheduler& self;
     worker& w;
     ~exit_guard() {
-      current_worker_frame = w.outer;
+      current_worker_ = w.outer;
       if (w.searching) self.searching_workers_.fetch_sub(1, std::memory_order_seq_cst);
       operation_queue left = w.home->queue.drain();
       if (!left.empty()) {

@@ -48,8 +48,21 @@ class scheduler final : public execution_context_service_base<scheduler> {
   scheduler(const scheduler&) = delete;
   scheduler& operator=(const scheduler&) = delete;
 
-  // Queues `op` to run on some worker. Never runs it inline. Any thread.
-  void post(scheduler_operation* op) noexcept;
+  // Queues `op` to run on some worker. Never runs it inline. Any thread. The common case, a
+  // handler posting a follow-up, is inline: it only touches the worker's own queue.
+  void post(scheduler_operation* op) noexcept {
+    worker* w = current_worker_;
+    if (w && w->owner == this) [[likely]] {
+      // The owner will run it, so waking a helper is only for parallelism and worth it only
+      // when work piles up (depth > 1) and nobody is already looking for work.
+      if (w->home->queue.push(op) > 1 &&
+          sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
+          searching_workers_.load(std::memory_order_relaxed) == 0)
+        wake_one();
+      return;
+    }
+    post_from_outside(op);
+  }
 
   // True if the calling thread is inside run()/poll() of this scheduler (innermost context).
   bool running_in_this_thread() const noexcept;
@@ -118,11 +131,29 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // Statistics for tests: how many times workers went to sleep in their reactor.
   std::uint64_t sleep_count() const noexcept { return sleeps_.load(std::memory_order_relaxed); }
 
-  // Per-thread frame of a run() call and the reusable resources it borrows (scheduler.cpp).
-  struct slot;
-  struct worker;
+  // Reusable resources a worker borrows for the duration of a run() call.
+  struct slot {
+    explicit slot(std::size_t i) : index(i), reactor(make_reactor_backend()) {}
+    std::size_t index;
+    local_run_queue queue;
+    std::unique_ptr<reactor_backend> reactor;
+  };
+
+  // Per-thread frame of a run() call (on that call's stack).
+  struct worker {
+    scheduler* owner;
+    slot* home;
+    worker* outer;  // the frame of an enclosing run() on this thread, if any
+    bool searching = false;
+    unsigned steal_start = 0;
+  };
 
  private:
+  // The innermost run() frame of the calling thread.
+  static inline thread_local worker* current_worker_ = nullptr;
+
+  void post_from_outside(scheduler_operation* op) noexcept;
+
   void shutdown() override { shutdown_operations(); }
 
 
