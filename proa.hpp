@@ -25,4 +25,16 @@
 #include "runtime/strand.hpp"
 #include "runtime/system_context.hpp"
 #include "runtime/thread_pool.hpp"
+// net/: buffers, streambuf, completion conditions.
+#include "net/buffer.hpp"
+#include "net/completion_condition.hpp"
+#include "net/streambuf.hpp"
+// net/ip/: IP addresses, endpoints, tcp/udp protocol classes.
+#include "net/ip/address.hpp"
+#include "net/ip/address_v4.hpp"
+#include "net/ip/address_v6.hpp"
+#include "net/ip/bad_address_cast.hpp"
+#include "net/ip/basic_endpoint.hpp"
+#include "net/ip/tcp.hpp"
+#include "net/ip/udp.hpp"
 // ---- End of public component headers -------------------------------------------------------
