@@ -316,13 +316,10 @@ std::int64_t scheduler::steady_now_ns() noexcept {
 }
 
 void scheduler::refresh_next_expiry_locked() noexcept {
-  std::int64_t soonest = -1;
-  for (auto& q : timer_queues_) {
-    std::int64_t ns = q.queue->nanoseconds_to_next_expiry();
-    if (ns >= 0 && (soonest < 0 || ns < soonest)) soonest = ns;
-  }
-  next_expiry_ns_.store(soonest < 0 ? INT64_MAX : steady_now_ns() + soonest,
-                        std::memory_order_seq_cst);
+  std::int64_t steady_now = -1;  // read lazily, only for non-steady clocks
+  std::int64_t soonest = INT64_MAX;
+  for (auto& q : timer_queues_) soonest = std::min(soonest, q.queue->next_expiry_steady_ns(steady_now));
+  next_expiry_ns_.store(soonest, std::memory_order_seq_cst);
 }
 
 void scheduler::timer_became_earlier() noexcept {

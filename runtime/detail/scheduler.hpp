@@ -121,8 +121,10 @@ class scheduler final : public execution_context_service_base<scheduler> {
     std::size_t n;
     {
       std::lock_guard lock(timer_mutex_);
+      // Only removing the earliest timer moves the next expiry.
+      const bool was_earliest = timer_queue<Clock>::is_earliest(timer);
       n = oldest_only ? queue.cancel_one(timer, cancelled) : queue.cancel(timer, cancelled);
-      if (n) refresh_next_expiry_locked();
+      if (n && was_earliest) refresh_next_expiry_locked();
     }
     if (n) complete_timer_waits(cancelled, n);
     return n;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "platform/error.hpp"
@@ -33,8 +34,9 @@ struct per_timer_data {
 class timer_queue_base {
  public:
   virtual ~timer_queue_base() = default;
-  // Nanoseconds until the earliest expiry (0 if already due), or -1 if no timer is pending.
-  virtual std::int64_t nanoseconds_to_next_expiry() const = 0;
+  // The earliest expiry as steady_clock nanoseconds since its epoch, or INT64_MAX if no timer
+  // is pending. `steady_now` is read (and cached in the argument) only for other clocks.
+  virtual std::int64_t next_expiry_steady_ns(std::int64_t& steady_now) const = 0;
   // Moves the waits of every expired timer to `ready`, with a success result.
   virtual void take_expired(operation_queue& ready) = 0;
   // Moves every wait to `ready` (used on shutdown, where they are destroyed, not run).
@@ -59,6 +61,9 @@ class timer_queue final : public timer_queue_base {
     return timer.heap_index == 0;
   }
 
+  // Whether the timer is the earliest one (cancelling it changes the next expiry).
+  static bool is_earliest(const per_timer_data& timer) { return timer.heap_index == 0; }
+
   // Moves the timer's waits to `ready` with operation_aborted; returns how many.
   std::size_t cancel(per_timer_data& timer, operation_queue& ready) {
     std::size_t n = 0;
@@ -82,12 +87,19 @@ class timer_queue final : public timer_queue_base {
     return 1;
   }
 
-  std::int64_t nanoseconds_to_next_expiry() const override {
-    if (heap_.empty()) return -1;
-    auto left = heap_.front().expiry - Clock::now();
-    if (left <= Clock::duration::zero()) return 0;
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    return ns > 0 ? ns : 1;
+  std::int64_t next_expiry_steady_ns(std::int64_t& steady_now) const override {
+    using namespace std::chrono;
+    if (heap_.empty()) return INT64_MAX;
+    if constexpr (std::is_same_v<Clock, steady_clock>) {
+      // Same clock as the scheduler's: no clock read needed.
+      return duration_cast<nanoseconds>(heap_.front().expiry.time_since_epoch()).count();
+    } else {
+      if (steady_now < 0)
+        steady_now = duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+      auto left = heap_.front().expiry - Clock::now();
+      if (left <= Clock::duration::zero()) return steady_now;
+      return steady_now + duration_cast<nanoseconds>(left).count();
+    }
   }
 
   void take_expired(operation_queue& ready) override {
