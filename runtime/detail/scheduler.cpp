@@ -220,6 +220,7 @@ std::size_t scheduler::run_loop(const run_limits& limits) {
 
   std::size_t handlers = 0;
   unsigned tick = 0;
+  const bool unbounded = limits.max_handlers == SIZE_MAX && !limits.has_deadline;
   while (!stopped_.load(std::memory_order_relaxed)) {
     if (limits.has_deadline && clock::now() >= limits.deadline) break;
     if (scheduler_operation* op = find_work(w, tick)) {
@@ -233,6 +234,16 @@ std::size_t scheduler::run_loop(const run_limits& limits) {
       }
       op->complete();
       if (++handlers >= limits.max_handlers) break;
+      if (unbounded) {
+        // Plain run()/poll(): drain our own queue in a tight loop; find_work (shared queue,
+        // timers, stealing) runs again when it is empty or after ticks_between_checks.
+        while (++tick < ticks_between_checks && !stopped_.load(std::memory_order_relaxed)) {
+          scheduler_operation* next = w.home->queue.pop();
+          if (!next) break;
+          next->complete();
+          ++handlers;
+        }
+      }
       continue;
     }
     if (!limits.may_block) break;
