@@ -244,20 +244,29 @@ void sync_connect(int fd, const sockaddr* address, socklen_t length, error_code&
   connect_result(fd, ec);
 }
 
-// ---- accept ----
-
-int accept(int fd, sockaddr* address, socklen_t* length, int flags, error_code& ec) noexcept {
+// Repeats a system call while it fails with EINTR; on failure sets `ec` from errno and
+// returns the call's failure value, on success clears `ec`.
+template <typename Call>
+auto retry_on_interrupt(error_code& ec, Call call) noexcept {
   for (;;) {
-    const int new_fd = ::accept4(fd, address, length, flags | SOCK_CLOEXEC);
-    if (new_fd >= 0) {
+    const auto result = call();
+    if (result >= 0) {
       ec.clear();
-      return new_fd;
+      return result;
     }
     if (errno != EINTR) {
       ec = last_errno_error_code();
-      return invalid_socket;
+      return result;
     }
   }
+}
+
+// ---- accept ----
+
+int accept(int fd, sockaddr* address, socklen_t* length, int flags, error_code& ec) noexcept {
+  const int new_fd = retry_on_interrupt(
+      ec, [&] { return ::accept4(fd, address, length, flags | SOCK_CLOEXEC); });
+  return new_fd >= 0 ? new_fd : invalid_socket;
 }
 
 bool accept_should_retry(const error_code& ec, state_type state) noexcept {
@@ -309,37 +318,20 @@ ssize_t recv(int fd, iovec* buffers, std::size_t count, int flags, error_code& e
   msghdr message{};
   message.msg_iov = buffers;
   message.msg_iovlen = count;
-  for (;;) {
-    const ssize_t bytes = ::recvmsg(fd, &message, flags);
-    if (bytes >= 0) {
-      ec.clear();
-      return bytes;
-    }
-    if (errno != EINTR) {
-      ec = last_errno_error_code();
-      return -1;
-    }
-  }
+  return retry_on_interrupt(ec, [&] { return ::recvmsg(fd, &message, flags); });
 }
 
 ssize_t recvmsg(int fd, iovec* buffers, std::size_t count, int in_flags, int& out_flags,
                 error_code& ec) noexcept {
-  for (;;) {
-    msghdr message{};
+  msghdr message{};
+  const ssize_t bytes = retry_on_interrupt(ec, [&] {
+    message = msghdr{};
     message.msg_iov = buffers;
     message.msg_iovlen = count;
-    const ssize_t bytes = ::recvmsg(fd, &message, in_flags);
-    if (bytes >= 0) {
-      out_flags = message.msg_flags;
-      ec.clear();
-      return bytes;
-    }
-    if (errno != EINTR) {
-      out_flags = 0;
-      ec = last_errno_error_code();
-      return -1;
-    }
-  }
+    return ::recvmsg(fd, &message, in_flags);
+  });
+  out_flags = bytes >= 0 ? message.msg_flags : 0;
+  return bytes;
 }
 
 ssize_t send(int fd, const iovec* buffers, std::size_t count, int flags, error_code& ec) noexcept {
@@ -347,38 +339,23 @@ ssize_t send(int fd, const iovec* buffers, std::size_t count, int flags, error_c
   // sendmsg never writes through msg_iov; the POSIX struct just lacks the const.
   message.msg_iov = const_cast<iovec*>(buffers);
   message.msg_iovlen = count;
-  for (;;) {
-    const ssize_t bytes = ::sendmsg(fd, &message, flags | MSG_NOSIGNAL);
-    if (bytes >= 0) {
-      ec.clear();
-      return bytes;
-    }
-    if (errno != EINTR) {
-      ec = last_errno_error_code();
-      return -1;
-    }
-  }
+  return retry_on_interrupt(ec, [&] { return ::sendmsg(fd, &message, flags | MSG_NOSIGNAL); });
 }
 
 ssize_t recvfrom(int fd, iovec* buffers, std::size_t count, int flags, sockaddr* address,
                  socklen_t* length, error_code& ec) noexcept {
-  for (;;) {
-    msghdr message{};
+  msghdr message{};
+  const ssize_t bytes = retry_on_interrupt(ec, [&] {
+    // Rebuilt per attempt: recvmsg may have shrunk msg_namelen.
+    message = msghdr{};
     message.msg_name = address;
     message.msg_namelen = *length;
     message.msg_iov = buffers;
     message.msg_iovlen = count;
-    const ssize_t bytes = ::recvmsg(fd, &message, flags);
-    if (bytes >= 0) {
-      *length = message.msg_namelen;
-      ec.clear();
-      return bytes;
-    }
-    if (errno != EINTR) {
-      ec = last_errno_error_code();
-      return -1;
-    }
-  }
+    return ::recvmsg(fd, &message, flags);
+  });
+  if (bytes >= 0) *length = message.msg_namelen;
+  return bytes;
 }
 
 ssize_t sendto(int fd, const iovec* buffers, std::size_t count, int flags,
@@ -388,17 +365,7 @@ ssize_t sendto(int fd, const iovec* buffers, std::size_t count, int flags,
   message.msg_namelen = length;
   message.msg_iov = const_cast<iovec*>(buffers);
   message.msg_iovlen = count;
-  for (;;) {
-    const ssize_t bytes = ::sendmsg(fd, &message, flags | MSG_NOSIGNAL);
-    if (bytes >= 0) {
-      ec.clear();
-      return bytes;
-    }
-    if (errno != EINTR) {
-      ec = last_errno_error_code();
-      return -1;
-    }
-  }
+  return retry_on_interrupt(ec, [&] { return ::sendmsg(fd, &message, flags | MSG_NOSIGNAL); });
 }
 
 bool all_empty(const iovec* buffers, std::size_t count) noexcept {
