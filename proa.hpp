@@ -37,4 +37,13 @@
 #include "net/ip/basic_endpoint.hpp"
 #include "net/ip/tcp.hpp"
 #include "net/ip/udp.hpp"
+// net/: sockets and acceptors (tcp/udp typedefs live in net/ip/), Unix-domain stream sockets.
+#include "net/basic_datagram_socket.hpp"
+#include "net/basic_socket.hpp"
+#include "net/basic_socket_acceptor.hpp"
+#include "net/basic_stream_socket.hpp"
+#include "net/local/basic_endpoint.hpp"
+#include "net/local/connect_pair.hpp"
+#include "net/local/stream_protocol.hpp"
+#include "net/socket_base.hpp"
 // ---- End of public component headers -------------------------------------------------------

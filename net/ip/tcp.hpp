@@ -1,10 +1,14 @@
 // proa::ip::tcp: the TCP protocol class (family, socket type, protocol number) that
-// parameterises endpoints and, later, sockets, acceptors and resolvers, as in Asio 1.22.
+// parameterises endpoints, sockets and acceptors (and, later, resolvers), as in Asio 1.22.
 #pragma once
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "net/basic_socket_acceptor.hpp"
+#include "net/basic_stream_socket.hpp"
+#include "net/detail/socket_option.hpp"
 #include "net/ip/basic_endpoint.hpp"
 
 namespace proa::ip {
@@ -12,13 +16,14 @@ namespace proa::ip {
 class tcp {
  public:
   using endpoint = basic_endpoint<tcp>;
-
-  // Still to come with the socket layer (issue 3), as in Asio:
-  //   using socket = basic_stream_socket<tcp>;
-  //   using acceptor = basic_socket_acceptor<tcp>;
+  using socket = basic_stream_socket<tcp>;
+  using acceptor = basic_socket_acceptor<tcp>;
+  // Still to come, as in Asio:
   //   using resolver = basic_resolver<tcp>;
   //   using iostream = basic_socket_iostream<tcp>;
-  //   using no_delay = <boolean socket option IPPROTO_TCP / TCP_NODELAY>;
+
+  // Disables Nagle's algorithm: small writes go out at once instead of being coalesced.
+  using no_delay = proa::detail::socket_option::boolean<IPPROTO_TCP, TCP_NODELAY>;
 
   static constexpr tcp v4() noexcept { return tcp(AF_INET); }
   static constexpr tcp v6() noexcept { return tcp(AF_INET6); }

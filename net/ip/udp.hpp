@@ -1,10 +1,11 @@
 // proa::ip::udp: the UDP protocol class (family, socket type, protocol number) that
-// parameterises endpoints and, later, datagram sockets and resolvers, as in Asio 1.22.
+// parameterises endpoints and datagram sockets (and, later, resolvers), as in Asio 1.22.
 #pragma once
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "net/basic_datagram_socket.hpp"
 #include "net/ip/basic_endpoint.hpp"
 
 namespace proa::ip {
@@ -12,9 +13,8 @@ namespace proa::ip {
 class udp {
  public:
   using endpoint = basic_endpoint<udp>;
-
-  // Still to come with the socket layer (issue 3), as in Asio:
-  //   using socket = basic_datagram_socket<udp>;
+  using socket = basic_datagram_socket<udp>;
+  // Still to come, as in Asio:
   //   using resolver = basic_resolver<udp>;
 
   static constexpr udp v4() noexcept { return udp(AF_INET); }

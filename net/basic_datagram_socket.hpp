@@ -1,0 +1,172 @@
+// proa::basic_datagram_socket<Protocol, Executor>: a message socket (ip::udp::socket) with Asio
+// 1.22's synchronous send_to/receive_from and, once connected, send/receive.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "net/basic_socket.hpp"
+#include "net/buffer.hpp"
+#include "net/detail/socket_holder.hpp"
+#include "platform/error.hpp"
+#include "runtime/any_io_executor.hpp"
+
+namespace proa {
+
+template <typename Protocol, typename Executor = any_io_executor>
+class basic_datagram_socket;
+
+template <typename Protocol, typename Executor>
+class basic_datagram_socket : public basic_socket<Protocol, Executor> {
+  using base = basic_socket<Protocol, Executor>;
+
+ public:
+  using executor_type = Executor;
+
+  template <typename Executor1>
+  struct rebind_executor {
+    using other = basic_datagram_socket<Protocol, Executor1>;
+  };
+
+  using native_handle_type = typename base::native_handle_type;
+  using protocol_type = Protocol;
+  using endpoint_type = typename Protocol::endpoint;
+
+  // ---- construction: as basic_socket ----
+
+  explicit basic_datagram_socket(const executor_type& ex) : base(ex) {}
+  template <detail::execution_context_reference ExecutionContext>
+  explicit basic_datagram_socket(ExecutionContext& context) : base(context) {}
+
+  basic_datagram_socket(const executor_type& ex, const protocol_type& protocol)
+      : base(ex, protocol) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_datagram_socket(ExecutionContext& context, const protocol_type& protocol)
+      : base(context, protocol) {}
+
+  basic_datagram_socket(const executor_type& ex, const endpoint_type& endpoint)
+      : base(ex, endpoint) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_datagram_socket(ExecutionContext& context, const endpoint_type& endpoint)
+      : base(context, endpoint) {}
+
+  basic_datagram_socket(const executor_type& ex, const protocol_type& protocol,
+                        const native_handle_type& native_socket)
+      : base(ex, protocol, native_socket) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_datagram_socket(ExecutionContext& context, const protocol_type& protocol,
+                        const native_handle_type& native_socket)
+      : base(context, protocol, native_socket) {}
+
+  basic_datagram_socket(basic_datagram_socket&& other) noexcept : base(std::move(other)) {}
+  basic_datagram_socket& operator=(basic_datagram_socket&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
+
+  template <typename Protocol1, typename Executor1>
+    requires(std::is_convertible_v<Protocol1, Protocol> &&
+             std::is_convertible_v<Executor1, Executor>)
+  basic_datagram_socket(basic_datagram_socket<Protocol1, Executor1>&& other)
+      : base(std::move(other)) {}
+
+  template <typename Protocol1, typename Executor1>
+    requires(std::is_convertible_v<Protocol1, Protocol> &&
+             std::is_convertible_v<Executor1, Executor>)
+  basic_datagram_socket& operator=(basic_datagram_socket<Protocol1, Executor1>&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
+
+  // Closes the socket; never throws.
+  ~basic_datagram_socket() = default;
+
+  // ---- synchronous transfer ----
+  // Each sends or receives one datagram, waiting while the socket is not ready unless
+  // non_blocking() is set (then would_block). An empty datagram is a valid message (0 bytes).
+
+  // On a connected socket.
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers) {
+    return send(buffers, 0);
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = send(buffers, flags, ec);
+    detail::throw_error(ec, "send");
+    return bytes;
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
+                   error_code& ec) {
+    const detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    return this->socket_.send(iovecs.entries, iovecs.count, flags, ec);
+  }
+
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send_to(const ConstBufferSequence& buffers, const endpoint_type& destination) {
+    return send_to(buffers, destination, 0);
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
+                      socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = send_to(buffers, destination, flags, ec);
+    detail::throw_error(ec, "send_to");
+    return bytes;
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
+                      socket_base::message_flags flags, error_code& ec) {
+    const detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    return this->socket_.send_to(iovecs.entries, iovecs.count, flags, destination.data(),
+                                 destination.size(), ec);
+  }
+
+  // On a connected socket. A datagram larger than the buffers is truncated.
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers) {
+    return receive(buffers, 0);
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = receive(buffers, flags, ec);
+    detail::throw_error(ec, "receive");
+    return bytes;
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
+                      error_code& ec) {
+    detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    return this->socket_.receive(iovecs.entries, iovecs.count, flags, ec);
+  }
+
+  // Fills sender_endpoint with the datagram's source address.
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint) {
+    return receive_from(buffers, sender_endpoint, 0);
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
+                           socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = receive_from(buffers, sender_endpoint, flags, ec);
+    detail::throw_error(ec, "receive_from");
+    return bytes;
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
+                           socket_base::message_flags flags, error_code& ec) {
+    detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    std::size_t length = sender_endpoint.capacity();
+    const std::size_t bytes = this->socket_.receive_from(
+        iovecs.entries, iovecs.count, flags, sender_endpoint.data(), length, ec);
+    if (!ec) sender_endpoint.resize(length);
+    return bytes;
+  }
+};
+
+}  // namespace proa

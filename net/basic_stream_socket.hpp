@@ -1,0 +1,151 @@
+// proa::basic_stream_socket<Protocol, Executor>: a connected byte-stream socket (ip::tcp::socket,
+// local::stream_protocol::socket) with Asio 1.22's synchronous send/receive/read_some/write_some.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "net/basic_socket.hpp"
+#include "net/buffer.hpp"
+#include "net/detail/socket_holder.hpp"
+#include "platform/error.hpp"
+#include "runtime/any_io_executor.hpp"
+
+namespace proa {
+
+template <typename Protocol, typename Executor = any_io_executor>
+class basic_stream_socket;
+
+template <typename Protocol, typename Executor>
+class basic_stream_socket : public basic_socket<Protocol, Executor> {
+  using base = basic_socket<Protocol, Executor>;
+
+ public:
+  using executor_type = Executor;
+
+  template <typename Executor1>
+  struct rebind_executor {
+    using other = basic_stream_socket<Protocol, Executor1>;
+  };
+
+  using native_handle_type = typename base::native_handle_type;
+  using protocol_type = Protocol;
+  using endpoint_type = typename Protocol::endpoint;
+
+  // ---- construction: as basic_socket ----
+
+  explicit basic_stream_socket(const executor_type& ex) : base(ex) {}
+  template <detail::execution_context_reference ExecutionContext>
+  explicit basic_stream_socket(ExecutionContext& context) : base(context) {}
+
+  basic_stream_socket(const executor_type& ex, const protocol_type& protocol)
+      : base(ex, protocol) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_stream_socket(ExecutionContext& context, const protocol_type& protocol)
+      : base(context, protocol) {}
+
+  basic_stream_socket(const executor_type& ex, const endpoint_type& endpoint)
+      : base(ex, endpoint) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_stream_socket(ExecutionContext& context, const endpoint_type& endpoint)
+      : base(context, endpoint) {}
+
+  basic_stream_socket(const executor_type& ex, const protocol_type& protocol,
+                      const native_handle_type& native_socket)
+      : base(ex, protocol, native_socket) {}
+  template <detail::execution_context_reference ExecutionContext>
+  basic_stream_socket(ExecutionContext& context, const protocol_type& protocol,
+                      const native_handle_type& native_socket)
+      : base(context, protocol, native_socket) {}
+
+  basic_stream_socket(basic_stream_socket&& other) noexcept : base(std::move(other)) {}
+  basic_stream_socket& operator=(basic_stream_socket&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
+
+  template <typename Protocol1, typename Executor1>
+    requires(std::is_convertible_v<Protocol1, Protocol> &&
+             std::is_convertible_v<Executor1, Executor>)
+  basic_stream_socket(basic_stream_socket<Protocol1, Executor1>&& other)
+      : base(std::move(other)) {}
+
+  template <typename Protocol1, typename Executor1>
+    requires(std::is_convertible_v<Protocol1, Protocol> &&
+             std::is_convertible_v<Executor1, Executor>)
+  basic_stream_socket& operator=(basic_stream_socket<Protocol1, Executor1>&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
+
+  // Closes the socket; never throws.
+  ~basic_stream_socket() = default;
+
+  // ---- synchronous transfer ----
+  // Each transfers at least one byte unless the buffers are all empty (then 0 at once), waiting
+  // while the socket is not ready unless non_blocking() is set (then would_block). A peer that
+  // closed its side reports error::eof from the receiving calls.
+
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers) {
+    return send(buffers, 0);
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = send(buffers, flags, ec);
+    detail::throw_error(ec, "send");
+    return bytes;
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
+                   error_code& ec) {
+    const detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    return this->socket_.send(iovecs.entries, iovecs.count, flags, ec);
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers) {
+    return receive(buffers, 0);
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags) {
+    error_code ec;
+    const std::size_t bytes = receive(buffers, flags, ec);
+    detail::throw_error(ec, "receive");
+    return bytes;
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
+                      error_code& ec) {
+    detail::prepared_iovecs iovecs = detail::gather_iovecs(buffers);
+    return this->socket_.receive(iovecs.entries, iovecs.count, flags, ec);
+  }
+
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers) {
+    error_code ec;
+    const std::size_t bytes = write_some(buffers, ec);
+    detail::throw_error(ec, "write_some");
+    return bytes;
+  }
+  template <const_buffer_sequence ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec) {
+    return send(buffers, 0, ec);
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers) {
+    error_code ec;
+    const std::size_t bytes = read_some(buffers, ec);
+    detail::throw_error(ec, "read_some");
+    return bytes;
+  }
+  template <mutable_buffer_sequence MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
+    return receive(buffers, 0, ec);
+  }
+};
+
+}  // namespace proa
