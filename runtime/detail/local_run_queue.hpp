@@ -17,7 +17,7 @@ namespace proa::detail {
 
 class local_run_queue {
  public:
-  static constexpr std::uint32_t capacity = 1024;
+  static constexpr std::uint32_t capacity = 256;
 
   local_run_queue() = default;
   local_run_queue(const local_run_queue&) = delete;
