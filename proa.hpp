@@ -46,4 +46,15 @@
 #include "net/local/connect_pair.hpp"
 #include "net/local/stream_protocol.hpp"
 #include "net/socket_base.hpp"
+// net/: synchronous composed operations (read, write, read_until) and buffers_iterator.
+#include "net/buffers_iterator.hpp"
+#include "net/read.hpp"
+#include "net/read_until.hpp"
+#include "net/write.hpp"
+// net/: synchronous name resolution and range connect.
+#include "net/connect.hpp"
+#include "net/ip/basic_resolver.hpp"
+#include "net/ip/basic_resolver_entry.hpp"
+#include "net/ip/basic_resolver_results.hpp"
+#include "net/ip/resolver_base.hpp"
 // ---- End of public component headers -------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "net/basic_stream_socket.hpp"
 #include "net/detail/socket_option.hpp"
 #include "net/ip/basic_endpoint.hpp"
+#include "net/ip/basic_resolver.hpp"
 
 namespace proa::ip {
 
@@ -18,8 +19,8 @@ class tcp {
   using endpoint = basic_endpoint<tcp>;
   using socket = basic_stream_socket<tcp>;
   using acceptor = basic_socket_acceptor<tcp>;
+  using resolver = basic_resolver<tcp>;
   // Still to come, as in Asio:
-  //   using resolver = basic_resolver<tcp>;
   //   using iostream = basic_socket_iostream<tcp>;
 
   // Disables Nagle's algorithm: small writes go out at once instead of being coalesced.

@@ -7,6 +7,7 @@
 
 #include "net/basic_datagram_socket.hpp"
 #include "net/ip/basic_endpoint.hpp"
+#include "net/ip/basic_resolver.hpp"
 
 namespace proa::ip {
 
@@ -14,8 +15,7 @@ class udp {
  public:
   using endpoint = basic_endpoint<udp>;
   using socket = basic_datagram_socket<udp>;
-  // Still to come, as in Asio:
-  //   using resolver = basic_resolver<udp>;
+  using resolver = basic_resolver<udp>;
 
   static constexpr udp v4() noexcept { return udp(AF_INET); }
   static constexpr udp v6() noexcept { return udp(AF_INET6); }
