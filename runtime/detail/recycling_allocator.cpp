@@ -11,7 +11,7 @@
 namespace proa::detail {
 namespace recycling {
 
-thread_local thread_cache* current_cache = nullptr;
+thread_local constinit thread_cache* current_cache = nullptr;
 
 namespace {
 

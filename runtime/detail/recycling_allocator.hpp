@@ -56,7 +56,8 @@ struct thread_cache {
   alignas(64) std::atomic<block_header*> returned{nullptr};
 };
 
-extern thread_local thread_cache* current_cache;
+// constinit: no dynamic initialisation, so reading it needs no TLS wrapper call.
+extern thread_local constinit thread_cache* current_cache;
 
 void* allocate_slow(std::size_t size_class);
 void deallocate_slow(block_header* header) noexcept;
