@@ -8,6 +8,7 @@
 
 #include "net/basic_socket.hpp"
 #include "net/buffer.hpp"
+#include "net/detail/socket_common.hpp"
 #include "net/detail/socket_holder.hpp"
 #include "platform/error.hpp"
 #include "runtime/any_io_executor.hpp"
@@ -33,43 +34,25 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   using protocol_type = Protocol;
   using endpoint_type = typename Protocol::endpoint;
 
-  // ---- construction: as basic_socket ----
+  // ---- construction: basic_socket's constructors ----
 
-  explicit basic_stream_socket(const executor_type& ex) : base(ex) {}
-  template <detail::execution_context_reference ExecutionContext>
-  explicit basic_stream_socket(ExecutionContext& context) : base(context) {}
+  using base::base;
 
-  basic_stream_socket(const executor_type& ex, const protocol_type& protocol)
-      : base(ex, protocol) {}
-  template <detail::execution_context_reference ExecutionContext>
-  basic_stream_socket(ExecutionContext& context, const protocol_type& protocol)
-      : base(context, protocol) {}
-
-  basic_stream_socket(const executor_type& ex, const endpoint_type& endpoint)
-      : base(ex, endpoint) {}
-  template <detail::execution_context_reference ExecutionContext>
-  basic_stream_socket(ExecutionContext& context, const endpoint_type& endpoint)
-      : base(context, endpoint) {}
-
-  basic_stream_socket(const executor_type& ex, const protocol_type& protocol,
-                      const native_handle_type& native_socket)
-      : base(ex, protocol, native_socket) {}
-  template <detail::execution_context_reference ExecutionContext>
-  basic_stream_socket(ExecutionContext& context, const protocol_type& protocol,
-                      const native_handle_type& native_socket)
-      : base(context, protocol, native_socket) {}
-
-  basic_stream_socket(basic_stream_socket&& other) noexcept : base(std::move(other)) {}
-  basic_stream_socket& operator=(basic_stream_socket&& other) {
-    base::operator=(std::move(other));
-    return *this;
-  }
+  basic_stream_socket(basic_stream_socket&& other) noexcept = default;
+  basic_stream_socket& operator=(basic_stream_socket&& other) = default;
 
   template <typename Protocol1, typename Executor1>
     requires(std::is_convertible_v<Protocol1, Protocol> &&
              std::is_convertible_v<Executor1, Executor>)
   basic_stream_socket(basic_stream_socket<Protocol1, Executor1>&& other)
       : base(std::move(other)) {}
+
+  // Hides the converting constructor inherited from basic_socket, which would also take another
+  // kind of socket (a stream socket from a datagram one).
+  template <typename Protocol1, typename Executor1>
+    requires(std::is_convertible_v<Protocol1, Protocol> &&
+             std::is_convertible_v<Executor1, Executor>)
+  basic_stream_socket(basic_socket<Protocol1, Executor1>&& other) = delete;
 
   template <typename Protocol1, typename Executor1>
     requires(std::is_convertible_v<Protocol1, Protocol> &&
@@ -93,10 +76,7 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
   template <const_buffer_sequence ConstBufferSequence>
   std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags) {
-    error_code ec;
-    const std::size_t bytes = send(buffers, flags, ec);
-    detail::throw_error(ec, "send");
-    return bytes;
+    return detail::call_or_throw("send", [&](error_code& ec) { return send(buffers, flags, ec); });
   }
   template <const_buffer_sequence ConstBufferSequence>
   std::size_t send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
@@ -111,10 +91,8 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
   template <mutable_buffer_sequence MutableBufferSequence>
   std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags) {
-    error_code ec;
-    const std::size_t bytes = receive(buffers, flags, ec);
-    detail::throw_error(ec, "receive");
-    return bytes;
+    return detail::call_or_throw(
+        "receive", [&](error_code& ec) { return receive(buffers, flags, ec); });
   }
   template <mutable_buffer_sequence MutableBufferSequence>
   std::size_t receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
@@ -125,10 +103,8 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
 
   template <const_buffer_sequence ConstBufferSequence>
   std::size_t write_some(const ConstBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t bytes = write_some(buffers, ec);
-    detail::throw_error(ec, "write_some");
-    return bytes;
+    return detail::call_or_throw(
+        "write_some", [&](error_code& ec) { return write_some(buffers, ec); });
   }
   template <const_buffer_sequence ConstBufferSequence>
   std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec) {
@@ -137,10 +113,8 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
 
   template <mutable_buffer_sequence MutableBufferSequence>
   std::size_t read_some(const MutableBufferSequence& buffers) {
-    error_code ec;
-    const std::size_t bytes = read_some(buffers, ec);
-    detail::throw_error(ec, "read_some");
-    return bytes;
+    return detail::call_or_throw(
+        "read_some", [&](error_code& ec) { return read_some(buffers, ec); });
   }
   template <mutable_buffer_sequence MutableBufferSequence>
   std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
