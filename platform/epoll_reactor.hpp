@@ -16,13 +16,9 @@ class epoll_reactor final : public reactor_backend {
   bool wait(std::int64_t timeout_ns) override;
   void wake() noexcept override;
 
-  // Number of wait() calls that entered the kernel; tests use it to prove idle workers sleep.
-  std::uint64_t sleeps() const noexcept { return sleeps_; }
-
  private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  std::uint64_t sleeps_ = 0;
 };
 
 }  // namespace proa::detail
