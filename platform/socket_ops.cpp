@@ -480,6 +480,10 @@ bool poll_write(int fd, int timeout_ms, error_code& ec) noexcept {
   return poll_one(fd, POLLOUT, timeout_ms, ec);
 }
 
+bool poll_error(int fd, int timeout_ms, error_code& ec) noexcept {
+  return poll_one(fd, POLLPRI | POLLERR | POLLHUP, timeout_ms, ec);
+}
+
 bool poll_connect(int fd, int timeout_ms, error_code& ec) noexcept {
   return poll_one(fd, POLLOUT, timeout_ms, ec);
 }

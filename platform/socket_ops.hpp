@@ -191,5 +191,7 @@ std::size_t sync_sendto(int fd, state_type state, const iovec* buffers, std::siz
 bool poll_read(int fd, int timeout_ms, error_code& ec) noexcept;
 bool poll_write(int fd, int timeout_ms, error_code& ec) noexcept;
 bool poll_connect(int fd, int timeout_ms, error_code& ec) noexcept;
+// Waits for an error condition or urgent data (POLLPRI | POLLERR | POLLHUP).
+bool poll_error(int fd, int timeout_ms, error_code& ec) noexcept;
 
 }  // namespace proa::detail::socket_ops

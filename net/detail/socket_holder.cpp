@@ -1,9 +1,8 @@
 // Out-of-line socket_holder operations: descriptor lifetime, options and modes. The raw ioctl
-// and poll calls for at_mark, io_control and wait_error live here only because platform/socket_ops
-// has no wrapper for them yet (see the note at each).
+// calls for at_mark and io_control live here only because platform/socket_ops has no wrapper
+// for them yet (see the note at each).
 #include "net/detail/socket_holder.hpp"
 
-#include <poll.h>
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -291,37 +290,6 @@ void socket_holder::set_native_non_blocking(bool mode, error_code& ec) noexcept 
   socket_ops::set_internal_non_blocking(fd, state, mode, ec);
 }
 
-namespace {
-
-// Waits for an error condition or urgent data. platform/socket_ops only waits for readability and
-// writability, hence this one raw poll(); timeout_ms is 0 or -1, so EINTR just restarts it.
-bool poll_error(int fd, int timeout_ms, error_code& ec) noexcept {
-  for (;;) {
-    pollfd entry{};
-    entry.fd = fd;
-    entry.events = POLLPRI | POLLERR | POLLHUP;
-    const int result = ::poll(&entry, 1, timeout_ms);
-    if (result > 0) {
-      if (entry.revents & POLLNVAL) {
-        ec = error::bad_descriptor;
-        return false;
-      }
-      ec.clear();
-      return true;
-    }
-    if (result == 0) {
-      ec = error::timed_out;
-      return false;
-    }
-    if (errno != EINTR) {
-      ec = last_errno_error_code();
-      return false;
-    }
-  }
-}
-
-}  // namespace
-
 void socket_holder::wait(int what, error_code& ec) const noexcept {
   if (!is_open()) {
     closed_result(ec);
@@ -339,7 +307,7 @@ void socket_holder::wait(int what, error_code& ec) const noexcept {
       ready = socket_ops::poll_write(fd, timeout_ms, ec);
       break;
     case socket_base::wait_error:
-      ready = poll_error(fd, timeout_ms, ec);
+      ready = socket_ops::poll_error(fd, timeout_ms, ec);
       break;
     default:
       ec = error::invalid_argument;
