@@ -217,7 +217,101 @@ class basic_socket_acceptor : public detail::socket_common<Protocol, Executor> {
     return peer;
   }
 
+  // ---- accepting asynchronously ----
+  // Each completes once a connection is taken (or with the error that stopped it, e.g.
+  // too_many_files_open: the connection then stays queued and a later accept can take it).
+
+  // handler(ec): the connection goes into `peer`, which must be closed (already_open otherwise).
+  template <typename Protocol1, typename Executor1, typename AcceptHandler>
+    requires std::is_convertible_v<Protocol, Protocol1> &&
+             std::is_invocable_v<std::decay_t<AcceptHandler>&, error_code>
+  void async_accept(basic_socket<Protocol1, Executor1>& peer, AcceptHandler&& handler) {
+    start_accept_into(peer, static_cast<endpoint_type*>(nullptr),
+                      std::forward<AcceptHandler>(handler));
+  }
+  template <typename Executor1, typename AcceptHandler>
+    requires std::is_invocable_v<std::decay_t<AcceptHandler>&, error_code>
+  void async_accept(basic_socket<protocol_type, Executor1>& peer, endpoint_type& peer_endpoint,
+                    AcceptHandler&& handler) {
+    start_accept_into(peer, &peer_endpoint, std::forward<AcceptHandler>(handler));
+  }
+
+  // handler(ec, socket): the connection comes as a new socket using this acceptor's executor,
+  // `ex`, or `context`'s executor; with an error the socket is closed.
+  template <typename MoveAcceptHandler>
+    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<executor_type>>
+  void async_accept(MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<executor_type>>(this->executor_, nullptr,
+                                                std::forward<MoveAcceptHandler>(handler));
+  }
+  template <typename Executor1, typename MoveAcceptHandler>
+    requires detail::standard_or_legacy_executor<Executor1> &&
+             std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<Executor1>>
+  void async_accept(const Executor1& ex, MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<Executor1>>(ex, nullptr, std::forward<MoveAcceptHandler>(handler));
+  }
+  template <detail::execution_context_reference ExecutionContext, typename MoveAcceptHandler>
+    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<typename ExecutionContext::executor_type>>
+  void async_accept(ExecutionContext& context, MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<typename ExecutionContext::executor_type>>(
+        context.get_executor(), nullptr, std::forward<MoveAcceptHandler>(handler));
+  }
+
+  // The same three, also filling peer_endpoint (which must stay valid until completion).
+  template <typename MoveAcceptHandler>
+    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<executor_type>>
+  void async_accept(endpoint_type& peer_endpoint, MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<executor_type>>(this->executor_, &peer_endpoint,
+                                                std::forward<MoveAcceptHandler>(handler));
+  }
+  template <typename Executor1, typename MoveAcceptHandler>
+    requires detail::standard_or_legacy_executor<Executor1> &&
+             std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<Executor1>>
+  void async_accept(const Executor1& ex, endpoint_type& peer_endpoint,
+                    MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<Executor1>>(ex, &peer_endpoint,
+                                            std::forward<MoveAcceptHandler>(handler));
+  }
+  template <detail::execution_context_reference ExecutionContext, typename MoveAcceptHandler>
+    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
+                                 socket_for<typename ExecutionContext::executor_type>>
+  void async_accept(ExecutionContext& context, endpoint_type& peer_endpoint,
+                    MoveAcceptHandler&& handler) {
+    start_accept_new<socket_for<typename ExecutionContext::executor_type>>(
+        context.get_executor(), &peer_endpoint, std::forward<MoveAcceptHandler>(handler));
+  }
+
  private:
+  template <typename Socket, typename Handler>
+  void start_accept_into(Socket& peer, endpoint_type* peer_endpoint, Handler&& handler) {
+    using deliver = detail::deliver_into_peer<Socket>;
+    using action = detail::accept_action<endpoint_type, deliver>;
+    if (peer.is_open()) {
+      this->complete_async(action{deliver{&peer, this->protocol_}, nullptr, 0, 0, {}},
+                           std::forward<Handler>(handler), error::already_open);
+      return;
+    }
+    this->start_async(detail::reactor_direction::read,
+                      action{deliver{&peer, this->protocol_}, peer_endpoint, this->socket_.state,
+                             this->protocol_.type(), {}},
+                      std::forward<Handler>(handler));
+  }
+
+  template <typename Socket, typename Executor1, typename Handler>
+  void start_accept_new(const Executor1& ex, endpoint_type* peer_endpoint, Handler&& handler) {
+    using deliver = detail::deliver_new_socket<Socket>;
+    using action = detail::accept_action<endpoint_type, deliver>;
+    this->start_async(detail::reactor_direction::read,
+                      action{deliver{typename Socket::executor_type(ex), this->protocol_},
+                             peer_endpoint, this->socket_.state, this->protocol_.type(), {}},
+                      std::forward<Handler>(handler));
+  }
+
   void open_bind_listen(const endpoint_type& endpoint, bool reuse_addr) {
     error_code ec;
     this->open(endpoint.protocol(), ec);

@@ -120,6 +120,51 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
     return receive(buffers, 0, ec);
   }
+
+  // ---- asynchronous transfer ----
+  // handler(ec, bytes_transferred). The data is tried at once and the reactor waited on only
+  // if the socket is not ready; either way the handler runs later through its executor. The
+  // buffers must stay valid until then (the sequence object itself is copied).
+
+  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
+    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
+  void async_send(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+    async_send(buffers, 0, std::forward<WriteHandler>(handler));
+  }
+  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
+    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
+  void async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
+                  WriteHandler&& handler) {
+    this->start_async(detail::reactor_direction::write,
+                      detail::send_action<ConstBufferSequence>{buffers, flags, true},
+                      std::forward<WriteHandler>(handler));
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
+    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
+  void async_receive(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+    async_receive(buffers, 0, std::forward<ReadHandler>(handler));
+  }
+  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
+    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
+  void async_receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
+                     ReadHandler&& handler) {
+    this->start_async(detail::reactor_direction::read,
+                      detail::receive_action<MutableBufferSequence>{buffers, flags, true},
+                      std::forward<ReadHandler>(handler));
+  }
+
+  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
+    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
+  void async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+    async_send(buffers, 0, std::forward<WriteHandler>(handler));
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
+    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
+  void async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+    async_receive(buffers, 0, std::forward<ReadHandler>(handler));
+  }
 };
 
 }  // namespace proa

@@ -158,17 +158,19 @@ TEST(ProaSockets, IoControlNonBlockingCommandSetsTheUserMode) {
   EXPECT_FALSE(socket.non_blocking());
 }
 
-TEST(ProaSockets, ReactorDataTravelsWithMoves) {
+TEST(ProaSockets, ReactorRegistrationTravelsWithMoves) {
   proa::io_context context;
   tcp::socket first(context, tcp::v4());
-  int marker = 0;
-  const_cast<proa::detail::socket_holder&>(proa::detail::socket_access::holder(first))
-      .reactor_data = &marker;
+  std::error_code ec;
+  auto* registered =
+      const_cast<proa::detail::socket_holder&>(proa::detail::socket_access::holder(first))
+          .registration(proa::use_service<proa::detail::scheduler>(context), ec);
+  ASSERT_NE(registered, nullptr);
   tcp::socket second(std::move(first));
-  EXPECT_EQ(proa::detail::socket_access::holder(second).reactor_data, &marker);
-  EXPECT_EQ(proa::detail::socket_access::holder(first).reactor_data, nullptr);
+  EXPECT_EQ(proa::detail::socket_access::holder(second).reactor_descriptor, registered);
+  EXPECT_EQ(proa::detail::socket_access::holder(first).reactor_descriptor, nullptr);
   second.close();
-  EXPECT_EQ(proa::detail::socket_access::holder(second).reactor_data, nullptr);
+  EXPECT_EQ(proa::detail::socket_access::holder(second).reactor_descriptor, nullptr);
 }
 
 TEST(ProaSockets, ExecutorTypesRebindAndConvert) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdint>
 
 #include "platform/error.hpp"
@@ -39,8 +40,10 @@ epoll_reactor::~epoll_reactor() {
   ::close(epoll_fd_);
 }
 
-bool epoll_reactor::wait(std::int64_t timeout_ns) {
-  epoll_event events[16];
+std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
+                                std::size_t capacity) {
+  constexpr int batch = 64;
+  epoll_event events[batch];
   timespec ts{};
   timespec* timeout = nullptr;
   if (timeout_ns >= 0) {
@@ -48,25 +51,50 @@ bool epoll_reactor::wait(std::int64_t timeout_ns) {
     ts.tv_nsec = timeout_ns % 1'000'000'000;
     timeout = &ts;
   }
+  const int limit = static_cast<int>(std::min<std::size_t>(capacity, batch));
   // epoll_pwait2 takes a nanosecond timeout; timers would otherwise round to milliseconds.
-  int n = ::epoll_pwait2(epoll_fd_, events, 16, timeout, nullptr);
-  if (n < 0) return false;  // EINTR: the caller re-evaluates its state anyway
-  bool woken = false;
+  int n = ::epoll_pwait2(epoll_fd_, events, limit > 0 ? limit : 1, timeout, nullptr);
+  if (n < 0) return 0;  // EINTR: the caller re-evaluates its state anyway
+  std::size_t count = 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
       std::uint64_t value;
       while (::read(wake_fd_, &value, sizeof value) > 0) {
       }
-      woken = true;
+      continue;
     }
+    const std::uint32_t flags = events[i].events;
+    unsigned ready = 0;
+    if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) ready |= readiness_read;
+    if (flags & EPOLLOUT) ready |= readiness_write;
+    if (flags & (EPOLLERR | EPOLLHUP)) ready |= readiness_error;
+    if (count < capacity) out[count++] = readiness_event{events[i].data.ptr, ready};
   }
-  return woken;
+  return count;
 }
 
 void epoll_reactor::wake() noexcept {
   std::uint64_t one = 1;
   // EAGAIN means the counter is saturated, i.e. a wake is already pending: nothing to do.
   [[maybe_unused]] ssize_t r = ::write(wake_fd_, &one, sizeof one);
+}
+
+// Edge-triggered, registered once for both directions: a socket is never re-armed (no
+// epoll_ctl per operation, unlike one-shot or level-triggered interest that must follow the
+// operations queued), and an idle readable socket does not wake its worker again and again.
+// The price is that the descriptor layer must retry until EAGAIN before trusting the next edge.
+std::error_code epoll_reactor::watch(int fd, void* key) noexcept {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = key;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return errno_error_code(errno);
+  return {};
+}
+
+void epoll_reactor::unwatch(int fd) noexcept {
+  epoll_event ev{};
+  // ENOENT/EBADF only mean it is already gone, which is what we want.
+  [[maybe_unused]] int r = ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, &ev);
 }
 
 std::unique_ptr<reactor_backend> make_reactor_backend() { return std::make_unique<epoll_reactor>(); }

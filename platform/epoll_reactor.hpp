@@ -1,4 +1,5 @@
-// epoll-based reactor backend: an epoll instance per worker plus an eventfd used to wake it.
+// epoll-based reactor backend: an epoll instance per worker plus an eventfd used to wake it;
+// sockets are watched edge-triggered (see epoll_reactor.cpp for why).
 #pragma once
 
 #include "platform/reactor_backend.hpp"
@@ -13,8 +14,11 @@ class epoll_reactor final : public reactor_backend {
   epoll_reactor(const epoll_reactor&) = delete;
   epoll_reactor& operator=(const epoll_reactor&) = delete;
 
-  bool wait(std::int64_t timeout_ns) override;
+  std::size_t wait(std::int64_t timeout_ns, readiness_event* events,
+                   std::size_t capacity) override;
   void wake() noexcept override;
+  std::error_code watch(int fd, void* key) noexcept override;
+  void unwatch(int fd) noexcept override;
 
  private:
   int epoll_fd_ = -1;

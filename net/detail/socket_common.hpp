@@ -7,9 +7,12 @@
 #include <type_traits>
 #include <utility>
 
+#include "net/detail/reactive_operation.hpp"
 #include "net/detail/socket_holder.hpp"
 #include "net/socket_base.hpp"
 #include "platform/error.hpp"
+#include "runtime/detail/scheduler.hpp"
+#include "runtime/execution.hpp"
 #include "runtime/execution_context.hpp"
 
 namespace proa::detail {
@@ -46,6 +49,34 @@ struct socket_access {
   template <typename Socket>
   static const socket_holder& holder(const Socket& socket) noexcept {
     return socket.socket_;
+  }
+};
+
+// accept_action's last step for async_accept(peer, handler): the connection goes into the
+// caller's socket object.
+template <typename Socket>
+struct deliver_into_peer {
+  Socket* peer;
+  typename Socket::protocol_type protocol;
+
+  template <typename Handler>
+  void operator()(Handler& handler, const std::error_code& ec, socket_holder&& connection) {
+    if (!ec) socket_access::adopt(*peer, protocol, std::move(connection));
+    std::move(handler)(ec);
+  }
+};
+
+// ... and for async_accept(handler): the connection comes as a new socket object.
+template <typename Socket>
+struct deliver_new_socket {
+  typename Socket::executor_type executor;
+  typename Socket::protocol_type protocol;
+
+  template <typename Handler>
+  void operator()(Handler& handler, const std::error_code& ec, socket_holder&& connection) {
+    Socket peer(executor);
+    if (!ec) socket_access::adopt(peer, protocol, std::move(connection));
+    std::move(handler)(ec, std::move(peer));
   }
 };
 
@@ -186,7 +217,55 @@ class socket_common : public socket_base {
   }
   void wait(wait_type what, error_code& ec) { socket_.wait(what, ec); }
 
+  // Completes with handler(ec) once the descriptor is ready; operation_aborted if cancelled.
+  template <typename WaitHandler>
+    requires std::is_invocable_v<std::decay_t<WaitHandler>&, error_code>
+  void async_wait(wait_type what, WaitHandler&& handler) {
+    const reactor_direction direction =
+        what == wait_write ? reactor_direction::write : reactor_direction::read;
+    start_async(direction, wait_action{static_cast<int>(what)},
+                std::forward<WaitHandler>(handler));
+  }
+
  protected:
+  // The engine of the executor's context, looked up once (use_service takes a lock).
+  scheduler& io_scheduler() {
+    if (!scheduler_) [[unlikely]]
+      scheduler_ = &use_service<scheduler>(proa::query(executor_, execution::context));
+    return *scheduler_;
+  }
+
+  // Starts an asynchronous operation on this descriptor, registering it with the reactor on
+  // first use. Whatever happens, the handler is invoked later through its executor, never from
+  // inside this call.
+  template <typename Action, typename Handler>
+  void start_async(reactor_direction direction, Action&& action, Handler&& handler) {
+    using operation = socket_operation<std::decay_t<Action>, std::decay_t<Handler>, Executor>;
+    scheduler& owner = io_scheduler();
+    operation* op = operation::create(std::forward<Action>(action),
+                                      std::forward<Handler>(handler), executor_);
+    error_code ec;
+    descriptor_state* registered = socket_.registration(owner, ec);
+    if (!registered) {
+      op->ec_ = ec;
+      owner.post(op);
+      return;
+    }
+    owner.start_reactor_operation(*registered, direction, op);
+  }
+
+  // Completes an asynchronous operation whose result is known before any waiting.
+  template <typename Action, typename Handler>
+  void complete_async(Action&& action, Handler&& handler, const error_code& ec,
+                      std::size_t bytes = 0) {
+    using operation = socket_operation<std::decay_t<Action>, std::decay_t<Handler>, Executor>;
+    operation* op = operation::create(std::forward<Action>(action),
+                                      std::forward<Handler>(handler), executor_);
+    op->ec_ = ec;
+    op->bytes_transferred_ = bytes;
+    io_scheduler().post(op);
+  }
+
   // Not open.
   explicit socket_common(const executor_type& ex) : executor_(ex) {}
 
@@ -206,7 +285,8 @@ class socket_common : public socket_base {
   socket_common(socket_common&& other) noexcept
       : executor_(other.executor_),
         socket_(std::move(other.socket_)),
-        protocol_(other.protocol_) {}
+        protocol_(other.protocol_),
+        scheduler_(other.scheduler_) {}
 
   template <typename Protocol1, typename Executor1>
   socket_common(socket_common<Protocol1, Executor1>&& other)
@@ -220,6 +300,7 @@ class socket_common : public socket_base {
       socket_ = std::move(other.socket_);
       executor_ = other.executor_;
       protocol_ = other.protocol_;
+      scheduler_ = other.scheduler_;
     }
     return *this;
   }
@@ -229,6 +310,7 @@ class socket_common : public socket_base {
     socket_ = std::move(other.socket_);
     executor_ = other.executor_;
     protocol_ = other.protocol_;
+    scheduler_ = nullptr;  // found again from the new executor
     return *this;
   }
 
@@ -243,6 +325,7 @@ class socket_common : public socket_base {
   socket_holder socket_;
   // The protocol the descriptor was opened or assigned with; before that, the endpoint default's.
   protocol_type protocol_ = endpoint_type().protocol();
+  scheduler* scheduler_ = nullptr;
 
  private:
   template <typename Protocol1, typename Executor1>

@@ -15,12 +15,31 @@ namespace proa::detail {
 // ---- Reactor hooks (see socket_holder.hpp) ----
 
 void detach_socket_from_reactor(socket_holder& socket) noexcept {
-  // TODO(lead, async layer): deregister socket.fd and abort its pending operations.
-  socket.reactor_data = nullptr;
+  if (socket.reactor_descriptor) socket.reactor_owner->deregister_descriptor(socket.reactor_descriptor);
+  socket.reactor_owner = nullptr;
+  socket.reactor_descriptor = nullptr;
 }
 
-void cancel_socket_operations(socket_holder& /*socket*/) noexcept {
-  // TODO(lead, async layer): complete pending operations with error::operation_aborted.
+void cancel_socket_operations(socket_holder& socket) noexcept {
+  if (socket.reactor_descriptor) socket.reactor_owner->cancel_reactor_operations(*socket.reactor_descriptor);
+}
+
+descriptor_state* socket_holder::register_with(scheduler& owner, error_code& ec) noexcept {
+  if (!is_open()) {
+    ec = error::bad_descriptor;
+    return nullptr;
+  }
+  // Moved to another context: its old registration (and anything pending there) goes first.
+  detach_socket_from_reactor(*this);
+  if (!native_non_blocking()) {
+    socket_ops::set_internal_non_blocking(fd, state, true, ec);
+    if (ec) return nullptr;
+  }
+  descriptor_state* d = owner.register_descriptor(fd, ec);
+  if (!d) return nullptr;
+  reactor_owner = &owner;
+  reactor_descriptor = d;
+  return d;
 }
 
 // ---- socket_holder ----
@@ -30,7 +49,8 @@ socket_holder& socket_holder::operator=(socket_holder&& other) noexcept {
     destroy();
     fd = other.fd;
     state = other.state;
-    reactor_data = other.reactor_data;
+    reactor_owner = other.reactor_owner;
+    reactor_descriptor = other.reactor_descriptor;
     other.reset();
   }
   return *this;

@@ -12,20 +12,19 @@
 #include "net/detail/consuming_buffers.hpp"
 #include "platform/error.hpp"
 #include "platform/socket_ops.hpp"
+#include "runtime/detail/reactor_operation.hpp"
+#include "runtime/detail/scheduler.hpp"
 
 namespace proa::detail {
 
 class socket_holder;
 
 // ---- Reactor hooks -------------------------------------------------------------------------
-// TODO(lead, async layer): implement these in net/detail/socket_holder.cpp once sockets can have
-// pending async operations. Until then no operation can be pending and both do nothing.
-//
 // Called with the descriptor still open, just before close(), release(), destruction or a move
-// assignment gives it up: deregister it from the reactor, complete its pending operations with
-// error::operation_aborted, and clear reactor_data.
+// assignment gives it up: completes its pending operations with error::operation_aborted and
+// deregisters it from the reactor.
 void detach_socket_from_reactor(socket_holder& socket) noexcept;
-// Called by cancel() on an open socket: complete its pending async operations with
+// Called by cancel() on an open socket: completes its pending async operations with
 // error::operation_aborted, leaving the descriptor registered.
 void cancel_socket_operations(socket_holder& socket) noexcept;
 
@@ -53,13 +52,17 @@ class socket_holder {
   // What the reactor and the socket operations read; the async layer may update them.
   int fd = socket_ops::invalid_socket;
   socket_ops::state_type state = 0;
-  // Reserved for the reactor's per-descriptor registration; null while not registered. Moves with
+  // The reactor registration, made at the first asynchronous operation; null before. Moves with
   // the descriptor.
-  void* reactor_data = nullptr;
+  scheduler* reactor_owner = nullptr;
+  descriptor_state* reactor_descriptor = nullptr;
 
   socket_holder() noexcept = default;
   socket_holder(socket_holder&& other) noexcept
-      : fd(other.fd), state(other.state), reactor_data(other.reactor_data) {
+      : fd(other.fd),
+        state(other.state),
+        reactor_owner(other.reactor_owner),
+        reactor_descriptor(other.reactor_descriptor) {
     other.reset();
   }
   // Closes (as a destructor would) whatever this held, then takes other's descriptor.
@@ -69,6 +72,14 @@ class socket_holder {
   ~socket_holder() { destroy(); }
 
   bool is_open() const noexcept { return fd != socket_ops::invalid_socket; }
+
+  // The registration with `owner`'s reactors, made (and the descriptor switched to non-blocking)
+  // on first use; re-made if the socket moved to another context. Null with ec set on failure
+  // (bad_descriptor if not open).
+  descriptor_state* registration(scheduler& owner, error_code& ec) noexcept {
+    if (reactor_owner == &owner) [[likely]] return reactor_descriptor;
+    return register_with(owner, ec);
+  }
 
   // ---- opening and closing ----
 
@@ -184,8 +195,11 @@ class socket_holder {
   void reset() noexcept {
     fd = socket_ops::invalid_socket;
     state = 0;
-    reactor_data = nullptr;
+    reactor_owner = nullptr;
+    reactor_descriptor = nullptr;
   }
+
+  descriptor_state* register_with(scheduler& owner, error_code& ec) noexcept;
 
   // Closes an open descriptor without reporting anything: destructor and move assignment.
   void destroy() noexcept;

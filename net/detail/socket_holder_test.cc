@@ -18,11 +18,14 @@
 #include "net/detail/socket_option.hpp"
 #include "net/socket_base.hpp"
 #include "platform/socket_ops.hpp"
+#include "runtime/io_context.hpp"
 
 namespace {
 
 using proa::error_code;
 using proa::socket_base;
+using proa::detail::descriptor_state;
+using proa::detail::scheduler;
 using proa::detail::socket_holder;
 namespace socket_ops = proa::detail::socket_ops;
 
@@ -62,7 +65,7 @@ TEST(SocketHolder, OpenCreatesANonBlockingCloseOnExecDescriptor) {
   EXPECT_EQ(stream.state, socket_ops::stream_oriented | socket_ops::internal_non_blocking);
   EXPECT_TRUE(stream.native_non_blocking());
   EXPECT_FALSE(stream.user_non_blocking());
-  EXPECT_EQ(stream.reactor_data, nullptr);
+  EXPECT_EQ(stream.reactor_descriptor, nullptr);
 
   socket_holder datagram;
   datagram.open(AF_INET6, SOCK_DGRAM, 0, ec);
@@ -90,13 +93,16 @@ TEST(SocketHolder, CloseReleasesTheDescriptorAndResetsState) {
   holder.open(AF_INET, SOCK_STREAM, 0, ec);
   ASSERT_FALSE(ec);
   const int fd = holder.fd;
-  int marker = 0;
-  holder.reactor_data = &marker;
+  proa::io_context context;
+  auto& owner = proa::use_service<scheduler>(context);
+  ASSERT_NE(holder.registration(owner, ec), nullptr);
+  ASSERT_FALSE(ec);
   holder.close(ec);
   EXPECT_FALSE(ec);
   EXPECT_FALSE(holder.is_open());
   EXPECT_EQ(holder.state, 0);
-  EXPECT_EQ(holder.reactor_data, nullptr);
+  EXPECT_EQ(holder.reactor_descriptor, nullptr);
+  EXPECT_EQ(holder.reactor_owner, nullptr);
   EXPECT_FALSE(descriptor_is_valid(fd));
   // Closing a closed socket is not an error.
   ec = proa::error::fault;
@@ -145,23 +151,26 @@ TEST(SocketHolder, CancelNeedsAnOpenSocket) {
   EXPECT_TRUE(holder.is_open());
 }
 
-TEST(SocketHolder, MovesCarryDescriptorStateAndReactorData) {
+TEST(SocketHolder, MovesCarryDescriptorStateAndRegistration) {
   socket_holder first;
   error_code ec;
   first.open(AF_INET, SOCK_STREAM, 0, ec);
   ASSERT_FALSE(ec);
-  int marker = 0;
-  first.reactor_data = &marker;
+  proa::io_context context;
+  auto& owner = proa::use_service<scheduler>(context);
+  descriptor_state* registered = first.registration(owner, ec);
+  ASSERT_NE(registered, nullptr);
   const int fd = first.fd;
   const auto state = first.state;
 
   socket_holder second(std::move(first));
   EXPECT_FALSE(first.is_open());  // moved-from: closed
   EXPECT_EQ(first.state, 0);
-  EXPECT_EQ(first.reactor_data, nullptr);
+  EXPECT_EQ(first.reactor_descriptor, nullptr);
   EXPECT_EQ(second.fd, fd);
   EXPECT_EQ(second.state, state);
-  EXPECT_EQ(second.reactor_data, &marker);
+  EXPECT_EQ(second.reactor_descriptor, registered);
+  EXPECT_EQ(second.registration(owner, ec), registered);  // not registered twice
 
   // Move assignment closes what the target held.
   socket_holder third;
@@ -170,7 +179,7 @@ TEST(SocketHolder, MovesCarryDescriptorStateAndReactorData) {
   const int replaced_fd = third.fd;
   third = std::move(second);
   EXPECT_EQ(third.fd, fd);
-  EXPECT_EQ(third.reactor_data, &marker);
+  EXPECT_EQ(third.reactor_descriptor, registered);
   EXPECT_FALSE(second.is_open());
   EXPECT_FALSE(descriptor_is_valid(replaced_fd));
   EXPECT_TRUE(descriptor_is_valid(fd));

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <stdexcept>
+#include <thread>
 
 #include "runtime/logging.hpp"
 
@@ -26,6 +27,14 @@ void scheduler::shutdown_operations() noexcept {
   }
   operation_queue global = global_queue_.take_all();
   doomed.splice(global);
+  {
+    std::lock_guard lock(slot_mutex_);
+    for (auto& d : descriptor_states_) {
+      std::lock_guard state_lock(d->mutex);
+      for (auto& q : d->directions)
+        while (reactor_operation* op = q.pop()) doomed.push(op);
+    }
+  }
   for (std::size_t i = 0; i < slot_count_.load(std::memory_order_relaxed); ++i) {
     operation_queue left = slots_[i].load(std::memory_order_relaxed)->queue.drain();
     doomed.splice(left);
@@ -107,13 +116,7 @@ void scheduler::maybe_finish() noexcept {
 // ---------------------------------------------------------------------------------------
 // Slots
 
-scheduler::slot& scheduler::acquire_slot() {
-  std::lock_guard lock(slot_mutex_);
-  if (!free_slots_.empty()) {
-    std::size_t i = free_slots_.back();
-    free_slots_.pop_back();
-    return *slots_[i].load(std::memory_order_relaxed);
-  }
+scheduler::slot& scheduler::create_slot_locked() {
   std::size_t i = slot_count_.load(std::memory_order_relaxed);
   if (i == max_workers) {
     log().error("scheduler {}: {} threads already inside run(); refusing another",
@@ -127,9 +130,74 @@ scheduler::slot& scheduler::acquire_slot() {
   return *s;
 }
 
+scheduler::slot& scheduler::acquire_slot() {
+  std::lock_guard lock(slot_mutex_);
+  slot* s;
+  if (!free_slots_.empty()) {
+    s = slots_[free_slots_.back()].load(std::memory_order_relaxed);
+    free_slots_.pop_back();
+  } else {
+    s = &create_slot_locked();
+  }
+  s->held = true;
+  // Descriptors left in slots nobody holds would never be watched: adopt them.
+  const std::size_t n = slot_count_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    slot* other = slots_[i].load(std::memory_order_relaxed);
+    if (other != s && !other->held && other->descriptors) move_descriptors_locked(*other, *s);
+  }
+  return *s;
+}
+
 void scheduler::release_slot(slot& s) noexcept {
   std::lock_guard lock(slot_mutex_);
+  s.held = false;
   free_slots_.push_back(s.index);
+  if (!s.descriptors) return;
+  // Hand our descriptors to a worker that stays; with none left they wait for the next one.
+  const std::size_t n = slot_count_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    slot* other = slots_[i].load(std::memory_order_relaxed);
+    if (other->held) {
+      move_descriptors_locked(s, *other);
+      return;
+    }
+  }
+}
+
+void scheduler::move_descriptors_locked(slot& from, slot& to) noexcept {
+  std::size_t moved = 0;
+  descriptor_state* kept = nullptr;
+  while (descriptor_state* d = from.descriptors) {
+    from.descriptors = d->slot_next;
+    // Adding to the new epoll reports the current readiness at once, so an edge the old
+    // reactor had queued but nobody harvested is not lost.
+    if (std::error_code ec = to.reactor->watch(d->fd, d)) {
+      log().error("scheduler {}: cannot move descriptor {} between reactors: {}",
+                  static_cast<const void*>(this), d->fd, ec.message());
+      d->slot_next = kept;
+      kept = d;
+      continue;
+    }
+    from.reactor->unwatch(d->fd);
+    d->slot_index = to.index;
+    d->slot_prev = nullptr;
+    d->slot_next = to.descriptors;
+    if (to.descriptors) to.descriptors->slot_prev = d;
+    to.descriptors = d;
+    ++moved;
+  }
+  // Relink what could not move.
+  for (descriptor_state* d = kept; d;) {
+    descriptor_state* next = d->slot_next;
+    d->slot_prev = nullptr;
+    d->slot_next = from.descriptors;
+    if (from.descriptors) from.descriptors->slot_prev = d;
+    from.descriptors = d;
+    d = next;
+  }
+  from.descriptor_count.fetch_sub(moved, std::memory_order_relaxed);
+  to.descriptor_count.fetch_add(moved, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -170,6 +238,8 @@ scheduler_operation* scheduler::find_work(worker& w, unsigned& tick) noexcept {
     const std::int64_t next_expiry = next_expiry_ns_.load(std::memory_order_relaxed);
     if (next_expiry != INT64_MAX && steady_now_ns() >= next_expiry) process_expired_timers(&w);
     pull_global(w);
+    // Busy workers still serve their sockets: one non-blocking epoll_wait per round.
+    poll_reactor(w);
   }
   if (scheduler_operation* op = w.home->queue.pop()) return op;
   if (pull_global(w))
@@ -246,7 +316,11 @@ std::size_t scheduler::run_loop(const run_limits& limits) {
       }
       continue;
     }
-    if (!limits.may_block) break;
+    if (!limits.may_block) {
+      // poll(): run what the sockets have ready, then stop.
+      if (poll_reactor(w)) continue;
+      break;
+    }
     sleep(w, limits);
   }
   return handlers;
@@ -302,12 +376,13 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
     timeout = timeout < 0 ? left : std::min(timeout, left);
   }
 
-  if (timeout != 0) {
-    sleeps_.fetch_add(1, std::memory_order_relaxed);
-    w.home->reactor->wait(timeout);
-  }
+  if (timeout != 0) sleeps_.fetch_add(1, std::memory_order_relaxed);
+  readiness_event events[readiness_batch];
+  const std::size_t ready = w.home->reactor->wait(timeout, events, readiness_batch);
 
   withdraw();
+  // After withdrawing, so that completions land in our queue while we count as active.
+  if (ready) dispatch_readiness(events, ready);
   if (watching_timers) {
     timer_watcher_.store(-1, std::memory_order_seq_cst);
     process_expired_timers(&w);
@@ -316,6 +391,240 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
         !w.home->queue.empty_for_owner() && sleeping_workers_.load(std::memory_order_relaxed) > 0)
       wake_one();
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Descriptors
+
+scheduler::slot& scheduler::slot_for_new_descriptor_locked() {
+  worker* w = current_worker_;
+  if (w && w->owner == this) return *w->home;
+  const std::size_t n = slot_count_.load(std::memory_order_relaxed);
+  for (std::size_t k = 0; k < n; ++k) {
+    slot* s = slots_[(next_descriptor_slot_ + k) % n].load(std::memory_order_relaxed);
+    if (s->held) {
+      next_descriptor_slot_ = (next_descriptor_slot_ + k + 1) % n;
+      return *s;
+    }
+  }
+  // Nobody is inside run(): park it in slot 0 until a worker arrives and adopts it.
+  if (n == 0) {
+    slot& s = create_slot_locked();
+    free_slots_.push_back(s.index);
+    return s;
+  }
+  return *slots_[0].load(std::memory_order_relaxed);
+}
+
+descriptor_state* scheduler::register_descriptor(int fd, std::error_code& ec) {
+  std::lock_guard lock(slot_mutex_);
+  descriptor_state* d = free_descriptor_states_;
+  if (d) {
+    free_descriptor_states_ = d->next_free;
+  } else {
+    descriptor_states_.push_back(std::make_unique<descriptor_state>());
+    d = descriptor_states_.back().get();
+  }
+  {
+    std::lock_guard state_lock(d->mutex);
+    d->fd = fd;
+    d->closing = false;
+    for (auto& q : d->directions) {
+      q.ready = true;
+      q.in_flight_cancelled = false;
+    }
+  }
+  d->registrations.fetch_add(1, std::memory_order_release);
+  slot& s = slot_for_new_descriptor_locked();
+  ec = s.reactor->watch(fd, d);
+  if (ec) {
+    d->fd = -1;
+    d->next_free = free_descriptor_states_;
+    free_descriptor_states_ = d;
+    return nullptr;
+  }
+  d->slot_index = s.index;
+  d->slot_prev = nullptr;
+  d->slot_next = s.descriptors;
+  if (s.descriptors) s.descriptors->slot_prev = d;
+  s.descriptors = d;
+  s.descriptor_count.fetch_add(1, std::memory_order_relaxed);
+  return d;
+}
+
+void scheduler::deregister_descriptor(descriptor_state* d) noexcept {
+  reactor_completions out;
+  {
+    std::unique_lock lock(d->mutex);
+    d->closing = true;
+    for (auto& q : d->directions) {
+      while (reactor_operation* op = q.pop()) {
+        op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+        out.add(op);
+      }
+      if (q.in_flight) q.in_flight_cancelled = true;
+    }
+    // A runner is in a syscall on this descriptor: the caller is about to close it, and the
+    // number could be reused under the runner's feet. Its syscall does not block; wait for it.
+    while (d->directions[0].running || d->directions[1].running) {
+      lock.unlock();
+      std::this_thread::yield();
+      lock.lock();
+    }
+  }
+  deliver(out);
+  std::lock_guard lock(slot_mutex_);
+  slot& s = *slots_[d->slot_index].load(std::memory_order_relaxed);
+  s.reactor->unwatch(d->fd);
+  if (d->slot_prev)
+    d->slot_prev->slot_next = d->slot_next;
+  else
+    s.descriptors = d->slot_next;
+  if (d->slot_next) d->slot_next->slot_prev = d->slot_prev;
+  d->slot_prev = d->slot_next = nullptr;
+  s.descriptor_count.fetch_sub(1, std::memory_order_relaxed);
+  {
+    std::lock_guard state_lock(d->mutex);
+    d->fd = -1;
+  }
+  d->next_free = free_descriptor_states_;
+  free_descriptor_states_ = d;
+}
+
+// Runs with the state's lock held and the queue's `running` flag set; drops the lock around
+// each syscall. Leaves when the queue is empty, the descriptor would block, or it is closing.
+void scheduler::run_direction(descriptor_state& d, descriptor_state::direction_state& q,
+                              reactor_completions& out) noexcept {
+  std::unique_lock lock(d.mutex, std::adopt_lock);
+  while (!d.closing && q.ready) {
+    reactor_operation* op = q.pop();
+    if (!op) break;
+    q.in_flight = op;
+    q.in_flight_cancelled = false;
+    const std::uint32_t edges = q.edges;
+    const int fd = d.fd;
+    lock.unlock();
+    const perform_result result = op->perform(fd);
+    lock.lock();
+    q.in_flight = nullptr;
+    // An edge during the syscall means "would block" may already be stale.
+    const bool no_new_edge = q.edges == edges;
+    if (result == perform_result::not_ready) {
+      if (no_new_edge) q.ready = false;
+      if (q.in_flight_cancelled || d.closing) {
+        op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+        out.add(op);
+      } else {
+        q.push_front(op);
+      }
+      continue;
+    }
+    if (result == perform_result::done_drained && no_new_edge) q.ready = false;
+    out.add(op);
+  }
+  q.running = false;
+  count_waiting_operations(q);
+  lock.release();
+}
+
+// Operations left queued wait for an edge: from now on they keep run() going.
+void scheduler::count_waiting_operations(descriptor_state::direction_state& q) noexcept {
+  std::size_t n = 0;
+  for (scheduler_operation* op = q.front; op; op = op->next_) {
+    auto* rop = static_cast<reactor_operation*>(op);
+    if (!rop->counted_as_work_) {
+      rop->counted_as_work_ = true;
+      ++n;
+    }
+  }
+  if (n) outstanding_work_.fetch_add(n, std::memory_order_relaxed);
+}
+
+void scheduler::deliver(reactor_completions& out) noexcept {
+  while (scheduler_operation* op = out.ready.pop()) post(op);
+  const std::size_t n = out.finished_work;
+  if (n && outstanding_work_.fetch_sub(n, std::memory_order_seq_cst) == n) maybe_finish();
+}
+
+void scheduler::start_reactor_operation(descriptor_state& d, reactor_direction direction,
+                                        reactor_operation* op) noexcept {
+  reactor_completions out;
+  auto& q = d[direction];
+  d.mutex.lock();
+  if (d.closing) {
+    d.mutex.unlock();
+    op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+    out.add(op);
+    deliver(out);
+    return;
+  }
+  // A thread outside run() must keep run() from finishing before its operation is queued.
+  op->counted_as_work_ = !running_in_this_thread();
+  if (op->counted_as_work_) work_started();
+  q.push_back(op);
+  if (q.running) {
+    d.mutex.unlock();  // the runner will get to it
+    return;
+  }
+  if (!q.ready) {
+    count_waiting_operations(q);
+    d.mutex.unlock();
+    return;
+  }
+  q.running = true;
+  run_direction(d, q, out);  // releases nothing: returns with the lock still held
+  d.mutex.unlock();
+  deliver(out);
+}
+
+std::size_t scheduler::cancel_reactor_operations(descriptor_state& d) noexcept {
+  reactor_completions out;
+  std::size_t n = 0;
+  {
+    std::lock_guard lock(d.mutex);
+    for (auto& q : d.directions) {
+      while (reactor_operation* op = q.pop()) {
+        op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+        out.add(op);
+        ++n;
+      }
+      if (q.in_flight) q.in_flight_cancelled = true;
+    }
+  }
+  deliver(out);
+  return n;
+}
+
+void scheduler::dispatch_readiness(const readiness_event* events, std::size_t count) noexcept {
+  reactor_completions out;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& d = *static_cast<descriptor_state*>(events[i].key);
+    const unsigned bits = events[i].events;
+    (void)d.registrations.load(std::memory_order_acquire);
+    d.mutex.lock();
+    for (unsigned dir = 0; dir < 2; ++dir) {
+      const unsigned wanted = dir == 0 ? readiness_read : readiness_write;
+      if (!(bits & (wanted | readiness_error))) continue;
+      auto& q = d.directions[dir];
+      ++q.edges;
+      q.ready = true;
+      if (!q.running && !q.empty() && !d.closing) {
+        q.running = true;
+        run_direction(d, q, out);
+      }
+    }
+    d.mutex.unlock();
+  }
+  deliver(out);
+}
+
+bool scheduler::poll_reactor(worker& w) noexcept {
+  if (w.home->descriptor_count.load(std::memory_order_relaxed) == 0) return false;
+  readiness_event events[readiness_batch];
+  const std::size_t n = w.home->reactor->wait(0, events, readiness_batch);
+  if (n == 0) return false;
+  dispatch_readiness(events, n);
+  return !w.home->queue.empty_for_owner();
 }
 
 // ---------------------------------------------------------------------------------------

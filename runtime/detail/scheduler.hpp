@@ -31,6 +31,7 @@
 #include "runtime/execution_context.hpp"
 #include "runtime/detail/completion_queue.hpp"
 #include "runtime/detail/local_run_queue.hpp"
+#include "runtime/detail/reactor_operation.hpp"
 #include "runtime/detail/scheduler_operation.hpp"
 #include "runtime/detail/timer_queue.hpp"
 
@@ -130,6 +131,30 @@ class scheduler final : public execution_context_service_base<scheduler> {
     return n;
   }
 
+  // ---- descriptors (sockets) ----
+  // A descriptor is watched by one worker slot's reactor: the calling worker's own slot, or a
+  // slot some worker holds. When that worker leaves run(), its descriptors move to a slot that
+  // is still held (or, if none is, to the next worker that arrives). Registration and
+  // deregistration take the slot mutex and make an epoll_ctl call: once per socket, not per
+  // operation.
+
+  // Starts watching `fd` (which must be non-blocking). Null with ec set if the reactor refuses.
+  descriptor_state* register_descriptor(int fd, std::error_code& ec);
+
+  // Completes every queued operation with operation_aborted, waits for a runner that is in the
+  // middle of a syscall on the descriptor (so the caller may close it afterwards), stops
+  // watching it and recycles the state. `state` must not be used again.
+  void deregister_descriptor(descriptor_state* state) noexcept;
+
+  // Tries `op` at once if nothing is queued before it and the descriptor is not known to be
+  // unready, else queues it until a readiness edge. Its completion is posted, never run inline.
+  void start_reactor_operation(descriptor_state& state, reactor_direction direction,
+                               reactor_operation* op) noexcept;
+
+  // Completes the queued operations of both directions with operation_aborted; returns how
+  // many. An operation in the middle of its syscall finishes with its own result.
+  std::size_t cancel_reactor_operations(descriptor_state& state) noexcept;
+
   // Statistics for tests: how many times workers went to sleep in their reactor.
   std::uint64_t sleep_count() const noexcept { return sleeps_.load(std::memory_order_relaxed); }
 
@@ -139,6 +164,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
     std::size_t index;
     local_run_queue queue;
     std::unique_ptr<reactor_backend> reactor;
+    // Under slot_mutex_: whether a worker holds the slot, and the descriptors it watches.
+    bool held = false;
+    descriptor_state* descriptors = nullptr;
+    // Read by the holder to skip polling its reactor when it watches nothing.
+    std::atomic<std::size_t> descriptor_count{0};
   };
 
   // Per-thread frame of a run() call (on that call's stack).
@@ -172,6 +202,18 @@ class scheduler final : public execution_context_service_base<scheduler> {
 
   slot& acquire_slot();
   void release_slot(slot& s) noexcept;
+  slot& create_slot_locked();
+  slot& slot_for_new_descriptor_locked();
+  void move_descriptors_locked(slot& from, slot& to) noexcept;
+
+  // Descriptors.
+  static constexpr std::size_t readiness_batch = 64;
+  void run_direction(descriptor_state& state, descriptor_state::direction_state& queue,
+                     reactor_completions& out) noexcept;
+  void count_waiting_operations(descriptor_state::direction_state& queue) noexcept;
+  void deliver(reactor_completions& out) noexcept;
+  void dispatch_readiness(const readiness_event* events, std::size_t count) noexcept;
+  bool poll_reactor(worker& w) noexcept;
 
   scheduler_operation* find_work(worker& w, unsigned& tick) noexcept;
   bool pull_global(worker& w) noexcept;
@@ -210,6 +252,10 @@ class scheduler final : public execution_context_service_base<scheduler> {
   std::atomic<std::size_t> slot_count_{0};
   std::mutex slot_mutex_;  // only on run() entry/exit
   std::vector<std::size_t> free_slots_;
+  std::size_t next_descriptor_slot_ = 0;  // round robin for registrations from outside run()
+  // Descriptor states: all ever created (owned here), and the free ones, under slot_mutex_.
+  std::vector<std::unique_ptr<descriptor_state>> descriptor_states_;
+  descriptor_state* free_descriptor_states_ = nullptr;
 
   // Timers.
   std::mutex timer_mutex_;
