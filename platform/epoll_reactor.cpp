@@ -68,6 +68,7 @@ std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
     if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) ready |= readiness_read;
     if (flags & EPOLLOUT) ready |= readiness_write;
     if (flags & (EPOLLERR | EPOLLHUP)) ready |= readiness_error;
+    if (flags & (EPOLLRDHUP | EPOLLHUP)) ready |= readiness_peer_closed;
     if (count < capacity) out[count++] = readiness_event{events[i].data.ptr, ready};
   }
   return count;

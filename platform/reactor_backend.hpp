@@ -16,6 +16,9 @@ enum readiness : unsigned {
   // Error or hang-up: every kind of pending operation should retry its syscall, which will
   // then report the condition.
   readiness_error = 1u << 2,
+  // The peer shut down its sending side (or the connection is gone): reading will not block
+  // again, even after a read that did not fill its buffer.
+  readiness_peer_closed = 1u << 3,
 };
 
 // One descriptor's readiness, identified by the key it was registered with.

@@ -120,6 +120,37 @@ TEST(NetAsyncSocket, PeerCloseGivesEof) {
   EXPECT_EQ(n, 0u);
 }
 
+TEST(NetAsyncSocket, DataAndShutdownArrivingTogetherEndInEof) {
+  runtime_test::hang_watchdog watchdog("DataAndShutdownArrivingTogetherEndInEof");
+  // Reads smaller than the data, so the last data read is short with the peer's FIN already
+  // seen: once with the reads started before anything arrives, once after.
+  for (int read_first = 0; read_first < 2; ++read_first) {
+    tcp_pair pair;
+    std::array<char, 8> buffer{};
+    std::string received;
+    rt_error_code final_ec;
+    std::function<void()> read_next = [&] {
+      pair.server.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t n) {
+        received.append(buffer.data(), n);
+        if (e)
+          final_ec = e;
+        else
+          read_next();
+      });
+    };
+    if (read_first) {
+      read_next();
+      pair.context.poll();  // the read is now waiting for the reactor
+    }
+    pair.client.write_some(rt::buffer("twelve bytes", 12));
+    pair.client.shutdown(ip::tcp::socket::shutdown_send);
+    if (!read_first) read_next();
+    pair.context.run();
+    EXPECT_EQ(received, "twelve bytes");
+    EXPECT_EQ(final_ec, rt::error::eof);
+  }
+}
+
 TEST(NetAsyncSocket, HalfCloseStillDeliversTheOtherDirection) {
   tcp_pair pair;
   pair.client.shutdown(ip::tcp::socket::shutdown_send);

@@ -101,6 +101,9 @@ class descriptor_state {
   std::atomic<std::uint32_t> registrations{0};
   int fd = -1;
   bool closing = false;
+  // The reactor reported the peer's shutdown: a short read no longer proves the next read
+  // would block (it returns eof at once), and no further edge will say so.
+  bool peer_closed = false;
 
   // Registration bookkeeping, owned by the scheduler (under its slot mutex).
   std::size_t slot_index = 0;

@@ -429,6 +429,7 @@ descriptor_state* scheduler::register_descriptor(int fd, std::error_code& ec) {
     std::lock_guard state_lock(d->mutex);
     d->fd = fd;
     d->closing = false;
+    d->peer_closed = false;
     for (auto& q : d->directions) {
       q.ready = true;
       q.in_flight_cancelled = false;
@@ -519,7 +520,9 @@ void scheduler::run_direction(descriptor_state& d, descriptor_state::direction_s
       }
       continue;
     }
-    if (result == perform_result::done_drained && no_new_edge) q.ready = false;
+    if (result == perform_result::done_drained && no_new_edge &&
+        !(d.peer_closed && &q == &d.directions[0]))
+      q.ready = false;
     out.add(op);
   }
   q.running = false;
@@ -602,6 +605,7 @@ void scheduler::dispatch_readiness(const readiness_event* events, std::size_t co
     const unsigned bits = events[i].events;
     (void)d.registrations.load(std::memory_order_acquire);
     d.mutex.lock();
+    if (bits & readiness_peer_closed) d.peer_closed = true;
     for (unsigned dir = 0; dir < 2; ++dir) {
       const unsigned wanted = dir == 0 ? readiness_read : readiness_write;
       if (!(bits & (wanted | readiness_error))) continue;
