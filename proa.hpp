@@ -22,6 +22,7 @@
 #include "runtime/io_context.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/post.hpp"
+#include "runtime/signal_set.hpp"
 #include "runtime/strand.hpp"
 #include "runtime/system_context.hpp"
 #include "runtime/thread_pool.hpp"
