@@ -1,6 +1,6 @@
-// proa::read: synchronous composed reads that call a stream's read_some until a completion
-// condition (default transfer_all) is met or an error occurs, into a buffer sequence, a
-// DynamicBuffer_v1 or a basic_streambuf, as in Asio 1.22.
+// proa::read and proa::async_read: composed reads that call a stream's read_some (or
+// async_read_some) until a completion condition (default transfer_all) is met or an error
+// occurs, into a buffer sequence, a DynamicBuffer_v1 or a basic_streambuf, as in Asio 1.22.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 
 #include "net/buffer.hpp"
 #include "net/completion_condition.hpp"
+#include "net/detail/async_operation.hpp"
 #include "net/detail/consuming_buffers.hpp"
 #include "net/detail/composed_io.hpp"
 #include "net/streambuf.hpp"
@@ -125,6 +126,225 @@ std::size_t read(SyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
 template <typename SyncReadStream, typename Allocator>
 std::size_t read(SyncReadStream& stream, basic_streambuf<Allocator>& streambuf) {
   return proa::read(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all());
+}
+
+// ---- asynchronous reads --------------------------------------------------------------------------
+// The stream needs get_executor() and async_read_some(buffers, handler(error_code, size_t)); the
+// handler gets the error that ended the operation (error::eof when the stream ended early) and
+// the bytes read. Every step runs on the handler's associated executor, and the handler is never
+// called inside async_read itself: with nothing to read, the completion is posted.
+
+namespace detail {
+
+// The state of one async_read into a buffer sequence, moved into each async_read_some as its
+// handler. Stops when the buffers are full, the condition says so, the stream reports an error,
+// or a read returns nothing.
+template <typename AsyncReadStream, typename MutableBufferSequence,
+          typename CompletionCondition, typename ReadHandler>
+class async_read_op {
+ public:
+  using user_handler_type = ReadHandler;
+
+  template <typename H>
+  async_read_op(AsyncReadStream& stream, const MutableBufferSequence& buffers,
+                CompletionCondition condition, H&& handler)
+      : stream_(&stream),
+        buffers_(buffers),
+        condition_(std::move(condition)),
+        handler_(std::forward<H>(handler)) {}
+
+  void start() {
+    const std::size_t budget = next_transfer_size(condition_, error_code(), 0);
+    if (budget == 0 || buffers_.empty()) {
+      post_completion(stream_->get_executor(), std::move(handler_), error_code(),
+                      std::size_t{0});
+      return;
+    }
+    stream_->async_read_some(buffers_.prepare(budget), std::move(*this));
+  }
+
+  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+    buffers_.consume(bytes_transferred);
+    if ((ec || bytes_transferred != 0) && !buffers_.empty()) {
+      const std::size_t budget = next_transfer_size(condition_, ec, buffers_.total_consumed());
+      if (budget != 0) {
+        stream_->async_read_some(buffers_.prepare(budget), std::move(*this));
+        return;
+      }
+    }
+    const std::size_t total = buffers_.total_consumed();
+    invoke_handler(handler_, ec, total);
+  }
+
+  const ReadHandler& user_handler() const noexcept { return handler_; }
+
+ private:
+  AsyncReadStream* stream_;
+  async_step_buffers<mutable_buffer, MutableBufferSequence> buffers_;
+  CompletionCondition condition_;
+  ReadHandler handler_;
+};
+
+// The state of one async_read into a DynamicBuffer_v1: each step prepares room (at least 512
+// bytes, within max_size()) and commits what arrived.
+template <typename AsyncReadStream, typename DynamicBuffer, typename CompletionCondition,
+          typename ReadHandler>
+class async_read_dynamic_op {
+ public:
+  using user_handler_type = ReadHandler;
+
+  template <typename H>
+  async_read_dynamic_op(AsyncReadStream& stream, DynamicBuffer buffers,
+                        CompletionCondition condition, H&& handler)
+      : stream_(&stream),
+        buffers_(std::move(buffers)),
+        condition_(std::move(condition)),
+        handler_(std::forward<H>(handler)) {}
+
+  void start() {
+    const std::size_t step =
+        dynamic_buffer_read_size(buffers_, next_transfer_size(condition_, error_code(), 0));
+    if (step == 0) {
+      post_completion(stream_->get_executor(), std::move(handler_), error_code(),
+                      std::size_t{0});
+      return;
+    }
+    stream_->async_read_some(buffers_.prepare(step), std::move(*this));
+  }
+
+  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+    total_ += bytes_transferred;
+    buffers_.commit(bytes_transferred);
+    if (ec || bytes_transferred != 0) {
+      const std::size_t step =
+          dynamic_buffer_read_size(buffers_, next_transfer_size(condition_, ec, total_));
+      if (step != 0) {
+        stream_->async_read_some(buffers_.prepare(step), std::move(*this));
+        return;
+      }
+    }
+    const std::size_t total = total_;
+    invoke_handler(handler_, ec, total);
+  }
+
+  const ReadHandler& user_handler() const noexcept { return handler_; }
+
+ private:
+  AsyncReadStream* stream_;
+  DynamicBuffer buffers_;
+  CompletionCondition condition_;
+  ReadHandler handler_;
+  std::size_t total_ = 0;
+};
+
+// Initiations, one per kind of target: what a completion-token layer will wrap.
+template <typename AsyncReadStream>
+class initiate_async_read_buffer_sequence {
+ public:
+  using executor_type = typename AsyncReadStream::executor_type;
+
+  explicit initiate_async_read_buffer_sequence(AsyncReadStream& stream) noexcept
+      : stream_(stream) {}
+
+  executor_type get_executor() const noexcept { return stream_.get_executor(); }
+
+  template <typename ReadHandler, typename MutableBufferSequence, typename CompletionCondition>
+  void operator()(ReadHandler&& handler, const MutableBufferSequence& buffers,
+                  CompletionCondition condition) const {
+    async_read_op<AsyncReadStream, MutableBufferSequence, CompletionCondition,
+                  std::decay_t<ReadHandler>>(stream_, buffers, std::move(condition),
+                                             std::forward<ReadHandler>(handler))
+        .start();
+  }
+
+ private:
+  AsyncReadStream& stream_;
+};
+
+template <typename AsyncReadStream>
+class initiate_async_read_dynbuf_v1 {
+ public:
+  using executor_type = typename AsyncReadStream::executor_type;
+
+  explicit initiate_async_read_dynbuf_v1(AsyncReadStream& stream) noexcept : stream_(stream) {}
+
+  executor_type get_executor() const noexcept { return stream_.get_executor(); }
+
+  template <typename ReadHandler, typename DynamicBuffer, typename CompletionCondition>
+  void operator()(ReadHandler&& handler, DynamicBuffer&& buffers,
+                  CompletionCondition condition) const {
+    async_read_dynamic_op<AsyncReadStream, std::remove_cvref_t<DynamicBuffer>,
+                          CompletionCondition, std::decay_t<ReadHandler>>(
+        stream_, std::forward<DynamicBuffer>(buffers), std::move(condition),
+        std::forward<ReadHandler>(handler))
+        .start();
+  }
+
+ private:
+  AsyncReadStream& stream_;
+};
+
+template <typename Handler>
+concept read_handler = std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
+
+}  // namespace detail
+
+// ---- into a buffer sequence ----
+
+template <typename AsyncReadStream, mutable_buffer_sequence MutableBufferSequence,
+          completion_condition CompletionCondition, typename ReadHandler>
+  requires detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers,
+                CompletionCondition completion_condition, ReadHandler&& handler) {
+  detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), buffers, std::move(completion_condition));
+}
+
+template <typename AsyncReadStream, mutable_buffer_sequence MutableBufferSequence,
+          typename ReadHandler>
+  requires detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers,
+                ReadHandler&& handler) {
+  detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), buffers, transfer_all());
+}
+
+// ---- into a DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
+
+template <typename AsyncReadStream, typename DynamicBuffer,
+          completion_condition CompletionCondition, typename ReadHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> && detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, DynamicBuffer&& buffers,
+                CompletionCondition completion_condition, ReadHandler&& handler) {
+  detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers),
+      std::move(completion_condition));
+}
+
+template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> && detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, DynamicBuffer&& buffers, ReadHandler&& handler) {
+  detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers), transfer_all());
+}
+
+// ---- into a basic_streambuf, which must outlive the operation ----
+
+template <typename AsyncReadStream, typename Allocator, completion_condition CompletionCondition,
+          typename ReadHandler>
+  requires detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                CompletionCondition completion_condition, ReadHandler&& handler) {
+  proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf),
+                   std::move(completion_condition), std::forward<ReadHandler>(handler));
+}
+
+template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
+  requires detail::read_handler<ReadHandler>
+void async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                ReadHandler&& handler) {
+  proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
+                   std::forward<ReadHandler>(handler));
 }
 
 }  // namespace proa

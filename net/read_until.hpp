@@ -1,16 +1,18 @@
-// proa::read_until: synchronous reads into a DynamicBuffer_v1 or basic_streambuf until its data
-// contains a delimiter (a char or a string), as in Asio 1.22. Bytes read past the delimiter stay
-// in the buffer for the next call.
+// proa::read_until and proa::async_read_until: reads into a DynamicBuffer_v1 or basic_streambuf
+// until its data contains a delimiter (a char or a string), as in Asio 1.22. Bytes read past the
+// delimiter stay in the buffer for the next call.
 #pragma once
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "net/buffer.hpp"
 #include "net/buffers_iterator.hpp"
+#include "net/detail/async_operation.hpp"
 #include "net/detail/composed_io.hpp"
 #include "net/streambuf.hpp"
 #include "platform/error.hpp"
@@ -168,6 +170,177 @@ template <typename SyncReadStream, typename Allocator>
 std::size_t read_until(SyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
                        std::string_view delimiter) {
   return proa::read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter);
+}
+
+// ---- asynchronous -------------------------------------------------------------------------------
+// handler(error_code, size_t) gets the bytes up to and including the delimiter, or 0 with the
+// error (error::eof, error::not_found once max_size() bytes hold no delimiter, or the read's
+// error). The stream needs get_executor() and async_read_some. Every step runs on the handler's
+// associated executor; the handler never runs inside the call, even when the buffer already
+// holds the delimiter.
+
+namespace detail {
+
+// Looks for the delimiter in what `buffer` holds from `resume_from` on. On a match sets
+// `match_end` (the bytes up to and including it); otherwise moves `resume_from` to where the
+// next search must start.
+template <typename DynamicBuffer>
+bool search_buffered(const DynamicBuffer& buffer, char delimiter, std::size_t& resume_from,
+                     std::size_t& match_end) {
+  const std::size_t found = find_byte(buffer.data(), delimiter, resume_from);
+  if (found == std::string_view::npos) {
+    resume_from = buffer.size();
+    return false;
+  }
+  match_end = found + 1;
+  return true;
+}
+
+template <typename DynamicBuffer>
+bool search_buffered(const DynamicBuffer& buffer, std::string_view delimiter,
+                     std::size_t& resume_from, std::size_t& match_end) {
+  // A local: the search iterates into the sequence object itself.
+  const auto data = buffer.data();
+  const delimiter_search_result result = find_delimiter(data, delimiter, resume_from);
+  if (!result.found) {
+    resume_from = result.position;
+    return false;
+  }
+  match_end = result.position + delimiter.size();
+  return true;
+}
+
+// The state of one async_read_until, moved into each async_read_some as its handler. Delimiter
+// is char or std::string (owned: the caller's string_view may not outlive the call).
+template <typename AsyncReadStream, typename DynamicBuffer, typename Delimiter,
+          typename ReadHandler>
+class async_read_until_op {
+ public:
+  using user_handler_type = ReadHandler;
+
+  template <typename H>
+  async_read_until_op(AsyncReadStream& stream, DynamicBuffer buffers, Delimiter delimiter,
+                      H&& handler)
+      : stream_(&stream),
+        buffers_(std::move(buffers)),
+        delimiter_(std::move(delimiter)),
+        handler_(std::forward<H>(handler)) {}
+
+  void start() { search_or_read(/*initiating=*/true); }
+
+  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+    buffers_.commit(bytes_transferred);
+    if (ec) {
+      invoke_handler(handler_, ec, std::size_t{0});
+      return;
+    }
+    search_or_read(/*initiating=*/false);
+  }
+
+  const ReadHandler& user_handler() const noexcept { return handler_; }
+
+ private:
+  void search_or_read(bool initiating) {
+    std::size_t match_end = 0;
+    if (search_buffered(buffers_, delimiter_view(), searched_, match_end)) {
+      finish(error_code(), match_end, initiating);
+    } else if (buffers_.size() >= buffers_.max_size()) {
+      finish(error::not_found, 0, initiating);
+    } else {
+      const std::size_t step = dynamic_buffer_read_size(buffers_, read_until_max_step);
+      stream_->async_read_some(buffers_.prepare(step), std::move(*this));
+    }
+  }
+
+  void finish(const error_code& ec, std::size_t bytes, bool initiating) {
+    if (initiating)
+      post_completion(stream_->get_executor(), std::move(handler_), ec, bytes);
+    else
+      invoke_handler(handler_, ec, bytes);
+  }
+
+  auto delimiter_view() const noexcept {
+    if constexpr (std::is_same_v<Delimiter, char>)
+      return delimiter_;
+    else
+      return std::string_view(delimiter_);
+  }
+
+  AsyncReadStream* stream_;
+  DynamicBuffer buffers_;
+  Delimiter delimiter_;
+  std::size_t searched_ = 0;  // bytes already known to hold no (start of a) delimiter
+  ReadHandler handler_;
+};
+
+// The one initiation behind every async_read_until overload: what a completion-token layer will
+// wrap.
+template <typename AsyncReadStream>
+class initiate_async_read_until_delim_v1 {
+ public:
+  using executor_type = typename AsyncReadStream::executor_type;
+
+  explicit initiate_async_read_until_delim_v1(AsyncReadStream& stream) noexcept
+      : stream_(stream) {}
+
+  executor_type get_executor() const noexcept { return stream_.get_executor(); }
+
+  template <typename ReadHandler, typename DynamicBuffer, typename Delimiter>
+  void operator()(ReadHandler&& handler, DynamicBuffer&& buffers, Delimiter delimiter) const {
+    async_read_until_op<AsyncReadStream, std::remove_cvref_t<DynamicBuffer>, Delimiter,
+                        std::decay_t<ReadHandler>>(stream_, std::forward<DynamicBuffer>(buffers),
+                                                   std::move(delimiter),
+                                                   std::forward<ReadHandler>(handler))
+        .start();
+  }
+
+ private:
+  AsyncReadStream& stream_;
+};
+
+template <typename Handler>
+concept read_until_handler =
+    std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
+
+}  // namespace detail
+
+// ---- DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
+
+template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
+           detail::read_until_handler<ReadHandler>
+void async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers, char delimiter,
+                      ReadHandler&& handler) {
+  detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers), delimiter);
+}
+
+template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
+           detail::read_until_handler<ReadHandler>
+void async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers,
+                      std::string_view delimiter, ReadHandler&& handler) {
+  detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}(
+      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers),
+      std::string(delimiter));
+}
+
+// ---- basic_streambuf, which must outlive the operation ----
+
+template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
+  requires detail::read_until_handler<ReadHandler>
+void async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                      char delimiter, ReadHandler&& handler) {
+  proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
+                         std::forward<ReadHandler>(handler));
+}
+
+template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
+  requires detail::read_until_handler<ReadHandler>
+void async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                      std::string_view delimiter, ReadHandler&& handler) {
+  proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
+                         std::forward<ReadHandler>(handler));
 }
 
 }  // namespace proa

@@ -1,6 +1,6 @@
-// proa::write: synchronous composed writes that call a stream's write_some until a completion
-// condition (default transfer_all) is met or an error occurs, from a buffer sequence, a
-// DynamicBuffer_v1 or a basic_streambuf, as in Asio 1.22.
+// proa::write and proa::async_write: composed writes that call a stream's write_some (or
+// async_write_some) until a completion condition (default transfer_all) is met or an error
+// occurs, from a buffer sequence, a DynamicBuffer_v1 or a basic_streambuf, as in Asio 1.22.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 
 #include "net/buffer.hpp"
 #include "net/completion_condition.hpp"
+#include "net/detail/async_operation.hpp"
 #include "net/detail/composed_io.hpp"
 #include "net/detail/consuming_buffers.hpp"
 #include "net/streambuf.hpp"
@@ -119,6 +120,204 @@ std::size_t write(SyncWriteStream& stream, basic_streambuf<Allocator>& streambuf
 template <typename SyncWriteStream, typename Allocator>
 std::size_t write(SyncWriteStream& stream, basic_streambuf<Allocator>& streambuf) {
   return proa::write(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all());
+}
+
+// ---- asynchronous writes -------------------------------------------------------------------------
+// The stream needs get_executor() and async_write_some(buffers, handler(error_code, size_t)); a
+// short write just means another step. The handler gets the error that ended the operation and
+// the bytes written. Every step runs on the handler's associated executor, and the handler is
+// never called inside async_write itself: with nothing to write, the completion is posted.
+
+namespace detail {
+
+// The state of one async_write from a buffer sequence, moved into each async_write_some as its
+// handler.
+template <typename AsyncWriteStream, typename ConstBufferSequence,
+          typename CompletionCondition, typename WriteHandler>
+class async_write_op {
+ public:
+  using user_handler_type = WriteHandler;
+
+  template <typename H>
+  async_write_op(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
+                 CompletionCondition condition, H&& handler)
+      : stream_(&stream),
+        buffers_(buffers),
+        condition_(std::move(condition)),
+        handler_(std::forward<H>(handler)) {}
+
+  void start() {
+    const std::size_t budget = next_transfer_size(condition_, error_code(), 0);
+    if (budget == 0 || buffers_.empty()) {
+      post_completion(stream_->get_executor(), std::move(handler_), error_code(),
+                      std::size_t{0});
+      return;
+    }
+    stream_->async_write_some(buffers_.prepare(budget), std::move(*this));
+  }
+
+  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+    buffers_.consume(bytes_transferred);
+    if ((ec || bytes_transferred != 0) && !buffers_.empty()) {
+      const std::size_t budget = next_transfer_size(condition_, ec, buffers_.total_consumed());
+      if (budget != 0) {
+        stream_->async_write_some(buffers_.prepare(budget), std::move(*this));
+        return;
+      }
+    }
+    const std::size_t total = buffers_.total_consumed();
+    invoke_handler(handler_, ec, total);
+  }
+
+  const WriteHandler& user_handler() const noexcept { return handler_; }
+
+ private:
+  AsyncWriteStream* stream_;
+  async_step_buffers<const_buffer, ConstBufferSequence> buffers_;
+  CompletionCondition condition_;
+  WriteHandler handler_;
+};
+
+// Completes an async_write from a DynamicBuffer_v1: what was written leaves the buffer, also
+// when an error cut the write short, before the user's handler runs.
+template <typename DynamicBuffer, typename WriteHandler>
+class consume_written {
+ public:
+  using user_handler_type = WriteHandler;
+
+  template <typename H>
+  consume_written(DynamicBuffer buffers, H&& handler)
+      : buffers_(std::move(buffers)), handler_(std::forward<H>(handler)) {}
+
+  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+    buffers_.consume(bytes_transferred);
+    invoke_handler(handler_, ec, bytes_transferred);
+  }
+
+  const WriteHandler& user_handler() const noexcept { return handler_; }
+
+ private:
+  DynamicBuffer buffers_;
+  WriteHandler handler_;
+};
+
+// Initiations, one per kind of source: what a completion-token layer will wrap.
+template <typename AsyncWriteStream>
+class initiate_async_write_buffer_sequence {
+ public:
+  using executor_type = typename AsyncWriteStream::executor_type;
+
+  explicit initiate_async_write_buffer_sequence(AsyncWriteStream& stream) noexcept
+      : stream_(stream) {}
+
+  executor_type get_executor() const noexcept { return stream_.get_executor(); }
+
+  template <typename WriteHandler, typename ConstBufferSequence, typename CompletionCondition>
+  void operator()(WriteHandler&& handler, const ConstBufferSequence& buffers,
+                  CompletionCondition condition) const {
+    async_write_op<AsyncWriteStream, ConstBufferSequence, CompletionCondition,
+                   std::decay_t<WriteHandler>>(stream_, buffers, std::move(condition),
+                                               std::forward<WriteHandler>(handler))
+        .start();
+  }
+
+ private:
+  AsyncWriteStream& stream_;
+};
+
+template <typename AsyncWriteStream>
+class initiate_async_write_dynbuf_v1 {
+ public:
+  using executor_type = typename AsyncWriteStream::executor_type;
+
+  explicit initiate_async_write_dynbuf_v1(AsyncWriteStream& stream) noexcept : stream_(stream) {}
+
+  executor_type get_executor() const noexcept { return stream_.get_executor(); }
+
+  template <typename WriteHandler, typename DynamicBuffer, typename CompletionCondition>
+  void operator()(WriteHandler&& handler, DynamicBuffer&& buffers,
+                  CompletionCondition condition) const {
+    using buffer_type = std::remove_cvref_t<DynamicBuffer>;
+    using completion = consume_written<buffer_type, std::decay_t<WriteHandler>>;
+    buffer_type source(std::forward<DynamicBuffer>(buffers));
+    // data() is taken before the adapter moves into the completion; both refer to the same
+    // storage, which must stay untouched until the write completes.
+    const typename buffer_type::const_buffers_type data = source.data();
+    async_write_op<AsyncWriteStream, typename buffer_type::const_buffers_type,
+                   CompletionCondition, completion>(
+        stream_, data, std::move(condition),
+        completion(std::move(source), std::forward<WriteHandler>(handler)))
+        .start();
+  }
+
+ private:
+  AsyncWriteStream& stream_;
+};
+
+template <typename Handler>
+concept write_handler = std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
+
+}  // namespace detail
+
+// ---- from a buffer sequence ----
+
+template <typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence,
+          completion_condition CompletionCondition, typename WriteHandler>
+  requires detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
+                 CompletionCondition completion_condition, WriteHandler&& handler) {
+  detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}(
+      std::forward<WriteHandler>(handler), buffers, std::move(completion_condition));
+}
+
+template <typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence,
+          typename WriteHandler>
+  requires detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
+                 WriteHandler&& handler) {
+  detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}(
+      std::forward<WriteHandler>(handler), buffers, transfer_all());
+}
+
+// ---- from a DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
+
+template <typename AsyncWriteStream, typename DynamicBuffer,
+          completion_condition CompletionCondition, typename WriteHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
+           detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers,
+                 CompletionCondition completion_condition, WriteHandler&& handler) {
+  detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}(
+      std::forward<WriteHandler>(handler), std::forward<DynamicBuffer>(buffers),
+      std::move(completion_condition));
+}
+
+template <typename AsyncWriteStream, typename DynamicBuffer, typename WriteHandler>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
+           detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers, WriteHandler&& handler) {
+  detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}(
+      std::forward<WriteHandler>(handler), std::forward<DynamicBuffer>(buffers),
+      transfer_all());
+}
+
+// ---- from a basic_streambuf, which must outlive the operation ----
+
+template <typename AsyncWriteStream, typename Allocator,
+          completion_condition CompletionCondition, typename WriteHandler>
+  requires detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
+                 CompletionCondition completion_condition, WriteHandler&& handler) {
+  proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf),
+                    std::move(completion_condition), std::forward<WriteHandler>(handler));
+}
+
+template <typename AsyncWriteStream, typename Allocator, typename WriteHandler>
+  requires detail::write_handler<WriteHandler>
+void async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
+                 WriteHandler&& handler) {
+  proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
+                    std::forward<WriteHandler>(handler));
 }
 
 }  // namespace proa

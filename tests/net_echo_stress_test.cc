@@ -216,13 +216,13 @@ TEST(NetEchoStress, TwoThousandSimultaneousConnections) {
   ASSERT_EQ(failures.load(), 0);
   ASSERT_EQ(connected.load(), connections);
   for (int i = 0; i < connections; ++i) {
-    char message[8];
+    char message[12];
     std::snprintf(message, sizeof message, "%07d", i);
     rt::error_code ec;
     clients[i]->write_some(rt::buffer(message, 8), ec);
     ASSERT_FALSE(ec);
     clients[i]->async_read_some(rt::buffer(replies[i]), [&, i](const rt_error_code& e, std::size_t n) {
-      char expected[8];
+      char expected[12];
       std::snprintf(expected, sizeof expected, "%07d", i);
       if (e || n != 8 || std::memcmp(replies[i].data(), expected, 8) != 0)
         ++failures;

@@ -1,7 +1,9 @@
-// The getaddrinfo / getnameinfo calls behind ip::basic_resolver and their error translation.
+// The getaddrinfo / getnameinfo calls behind ip::basic_resolver, their error translation, and
+// the lookup thread of async_resolve.
 #include "net/detail/name_lookup.hpp"
 
 #include <cerrno>
+#include <utility>
 
 namespace proa::detail {
 
@@ -78,6 +80,74 @@ void get_name_info(const sockaddr* address, std::size_t address_size, int socket
   if (ec) return;
   host = host_buffer;
   service = service_buffer;
+}
+
+name_lookup_service::name_lookup_service(execution_context& owner)
+    : execution_context_service_base<name_lookup_service>(owner) {}
+
+name_lookup_service::~name_lookup_service() { shutdown(); }
+
+void name_lookup_service::start(std::unique_ptr<lookup_operation> operation) {
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return;
+  queue_.push_back(std::move(operation));
+  if (!paused_ && !thread_.joinable()) thread_ = std::thread([this] { run_lookups(); });
+  wakeup_.notify_one();
+}
+
+void name_lookup_service::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+  }
+  pause();
+  // Destroyed outside the lock: a handler's destructor may do anything, even start a lookup.
+  std::deque<std::unique_ptr<lookup_operation>> abandoned;
+  {
+    std::lock_guard lock(mutex_);
+    abandoned.swap(queue_);
+  }
+}
+
+void name_lookup_service::notify_fork(execution_context::fork_event event) {
+  // A thread does not survive fork, and one mid-lookup could leave the resolver library's locks
+  // held in the child: no thread runs across the fork.
+  if (event == execution_context::fork_prepare)
+    pause();
+  else
+    resume();
+}
+
+void name_lookup_service::pause() {
+  std::thread finishing;
+  {
+    std::lock_guard lock(mutex_);
+    paused_ = true;
+    finishing = std::move(thread_);
+  }
+  wakeup_.notify_all();
+  if (finishing.joinable()) finishing.join();
+}
+
+void name_lookup_service::resume() {
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return;
+  paused_ = false;
+  if (!queue_.empty() && !thread_.joinable()) thread_ = std::thread([this] { run_lookups(); });
+}
+
+void name_lookup_service::run_lookups() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wakeup_.wait(lock, [this] { return paused_ || !queue_.empty(); });
+    if (paused_) return;
+    std::unique_ptr<lookup_operation> operation = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    operation->perform();
+    operation.reset();
+    lock.lock();
+  }
 }
 
 }  // namespace proa::detail
