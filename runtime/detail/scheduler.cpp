@@ -598,6 +598,37 @@ std::size_t scheduler::cancel_reactor_operations(descriptor_state& d) noexcept {
   return n;
 }
 
+bool scheduler::cancel_reactor_operation(descriptor_state& d, reactor_operation* op) noexcept {
+  reactor_completions out;
+  bool found = false;
+  {
+    std::lock_guard lock(d.mutex);
+    for (auto& q : d.directions) {
+      if (q.in_flight == op) {
+        q.in_flight_cancelled = true;
+        return true;
+      }
+      scheduler_operation* previous = nullptr;
+      for (scheduler_operation* it = q.front; it; previous = it, it = it->next_) {
+        if (it != op) continue;
+        if (previous)
+          previous->next_ = it->next_;
+        else
+          q.front = it->next_;
+        if (q.back == it) q.back = previous;
+        it->next_ = nullptr;
+        op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+        out.add(op);
+        found = true;
+        break;
+      }
+      if (found) break;
+    }
+  }
+  deliver(out);
+  return found;
+}
+
 void scheduler::dispatch_readiness(const readiness_event* events, std::size_t count) noexcept {
   reactor_completions out;
   for (std::size_t i = 0; i < count; ++i) {

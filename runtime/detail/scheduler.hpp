@@ -155,6 +155,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // many. An operation in the middle of its syscall finishes with its own result.
   std::size_t cancel_reactor_operations(descriptor_state& state) noexcept;
 
+  // Per-operation cancellation (cancellation slots): completes `op` with operation_aborted if
+  // it is still queued on `state`, or marks it to be aborted if its syscall would block. False
+  // if it already completed or is completing.
+  bool cancel_reactor_operation(descriptor_state& state, reactor_operation* op) noexcept;
+
   // Statistics for tests: how many times workers went to sleep in their reactor.
   std::uint64_t sleep_count() const noexcept { return sleeps_.load(std::memory_order_relaxed); }
 
