@@ -398,4 +398,75 @@ TEST(NetAsyncSocket, SocketOnAStrandCompletesOnTheStrand) {
   pool.join();
 }
 
+TEST(NetAsyncSocket, PeerResetMidWriteFailsTheWrite) {
+  runtime_test::hang_watchdog watchdog("PeerResetMidWriteFailsTheWrite");
+  tcp_pair pair;
+  const std::size_t total = 32 << 20;  // cannot fit in the socket buffers
+  std::vector<char> data(total, 'r');
+  std::size_t sent = 0;
+  rt_error_code final_ec;
+  std::function<void()> send_more = [&] {
+    pair.server.async_write_some(rt::buffer(data.data() + sent, total - sent),
+                                 [&](const rt_error_code& e, std::size_t n) {
+                                   sent += n;
+                                   if (e)
+                                     final_ec = e;
+                                   else if (sent < total)
+                                     send_more();
+                                 });
+  };
+  send_more();
+  pair.context.poll();  // fill the buffers: the write is now waiting
+  ASSERT_LT(sent, total);
+  // An abortive close: the peer answers further data with RST.
+  pair.client.set_option(rt::socket_base::linger(true, 0));
+  pair.client.close();
+  pair.context.run();
+  EXPECT_TRUE(final_ec == rt::error::connection_reset || final_ec == rt::error::broken_pipe)
+      << final_ec.message();
+  EXPECT_LT(sent, total);
+}
+
+TEST(NetAsyncSocket, LocalStreamSocketsEchoAsynchronously) {
+  rt::io_context context;
+  rt::local::stream_protocol::socket a(context), b(context);
+  rt::local::connect_pair(a, b);
+  std::array<char, 16> buffer{};
+  std::size_t received = 0;
+  rt_error_code write_ec = rt::error::fault, read_ec = rt::error::fault;
+  b.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t n) {
+    read_ec = e;
+    received = n;
+  });
+  a.async_write_some(rt::buffer("unix", 4), [&](const rt_error_code& e, std::size_t) { write_ec = e; });
+  context.run();
+  EXPECT_FALSE(write_ec);
+  EXPECT_FALSE(read_ec);
+  EXPECT_EQ(std::string(buffer.data(), received), "unix");
+}
+
+TEST(NetAsyncSocket, ThreadPoolSocketCompletesOnAPoolThread) {
+  runtime_test::hang_watchdog watchdog("ThreadPoolSocketCompletesOnAPoolThread");
+  rt::thread_pool pool(2);
+  ip::tcp::acceptor acceptor(pool, loopback_any_port());
+  ip::tcp::socket client(pool), server(pool);
+  client.connect(acceptor.local_endpoint());
+  acceptor.accept(server);
+  std::array<char, 4> buffer{};
+  runtime_test::notification done;
+  std::atomic<bool> on_pool{false};
+  const auto caller = std::this_thread::get_id();
+  std::atomic<bool> on_caller{true};
+  server.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t) {
+    on_pool = !e && pool.get_executor().running_in_this_thread();
+    on_caller = std::this_thread::get_id() == caller;
+    done.notify();
+  });
+  client.write_some(rt::buffer("pool", 4));
+  ASSERT_TRUE(done.wait_for());
+  EXPECT_TRUE(on_pool.load());
+  EXPECT_FALSE(on_caller.load());
+  pool.join();
+}
+
 }  // namespace
