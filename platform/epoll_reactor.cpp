@@ -58,9 +58,10 @@ std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
   std::size_t count = 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
+      // One read takes the whole counter (not a semaphore eventfd); looping until EAGAIN
+      // would cost a second syscall per wake-up.
       std::uint64_t value;
-      while (::read(wake_fd_, &value, sizeof value) > 0) {
-      }
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_, &value, sizeof value);
       continue;
     }
     const std::uint32_t flags = events[i].events;
