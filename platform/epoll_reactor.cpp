@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 
 #include "platform/error.hpp"
@@ -52,8 +53,20 @@ std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
     timeout = &ts;
   }
   const int limit = static_cast<int>(std::min<std::size_t>(capacity, batch));
-  // epoll_pwait2 takes a nanosecond timeout; timers would otherwise round to milliseconds.
-  int n = ::epoll_pwait2(epoll_fd_, events, limit > 0 ? limit : 1, timeout, nullptr);
+  const int max_events = limit > 0 ? limit : 1;
+  int n;
+  // epoll_pwait2 (Linux 5.11) takes a nanosecond timeout; timers would otherwise round to
+  // milliseconds. Older kernels, or seccomp profiles that do not know it, get epoll_wait with
+  // the timeout rounded up, so a timer never fires early.
+  if (pwait2_available_.load(std::memory_order_relaxed)) {
+    n = ::epoll_pwait2(epoll_fd_, events, max_events, timeout, nullptr);
+    if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
+      pwait2_available_.store(false, std::memory_order_relaxed);
+      n = wait_milliseconds(events, max_events, timeout_ns);
+    }
+  } else {
+    n = wait_milliseconds(events, max_events, timeout_ns);
+  }
   if (n < 0) return 0;  // EINTR: the caller re-evaluates its state anyway
   std::size_t count = 0;
   for (int i = 0; i < n; ++i) {
@@ -66,13 +79,24 @@ std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
     }
     const std::uint32_t flags = events[i].events;
     unsigned ready = 0;
-    if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) ready |= readiness_read;
+    if (flags & (EPOLLIN | EPOLLRDHUP)) ready |= readiness_read;
+    if (flags & EPOLLPRI) ready |= readiness_priority;
     if (flags & EPOLLOUT) ready |= readiness_write;
     if (flags & (EPOLLERR | EPOLLHUP)) ready |= readiness_error;
-    if (flags & (EPOLLRDHUP | EPOLLHUP)) ready |= readiness_peer_closed;
+    // EPOLLRDHUP only: EPOLLHUP alone is also what a socket that never connected reports.
+    if (flags & EPOLLRDHUP) ready |= readiness_peer_closed;
     if (count < capacity) out[count++] = readiness_event{events[i].data.ptr, ready};
   }
   return count;
+}
+
+int epoll_reactor::wait_milliseconds(epoll_event* events, int max_events,
+                                     std::int64_t timeout_ns) noexcept {
+  int timeout_ms = -1;
+  if (timeout_ns >= 0)
+    timeout_ms = static_cast<int>(
+        std::min<std::int64_t>((timeout_ns + 999'999) / 1'000'000, INT32_MAX));
+  return ::epoll_wait(epoll_fd_, events, max_events, timeout_ms);
 }
 
 void epoll_reactor::wake() noexcept {

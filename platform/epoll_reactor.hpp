@@ -2,7 +2,12 @@
 // sockets are watched edge-triggered (see epoll_reactor.cpp for why).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include "platform/reactor_backend.hpp"
+
+struct epoll_event;
 
 namespace proa::detail {
 
@@ -21,6 +26,11 @@ class epoll_reactor final : public reactor_backend {
   void unwatch(int fd) noexcept override;
 
  private:
+  int wait_milliseconds(struct epoll_event* events, int max_events,
+                        std::int64_t timeout_ns) noexcept;
+
+  // Process-wide: whether the kernel accepts epoll_pwait2 (cleared on ENOSYS/EPERM).
+  static inline std::atomic<bool> pwait2_available_{true};
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
 };

@@ -19,6 +19,8 @@ enum readiness : unsigned {
   // The peer shut down its sending side (or the connection is gone): reading will not block
   // again, even after a read that did not fill its buffer.
   readiness_peer_closed = 1u << 3,
+  // Urgent (out-of-band) data: what waits for socket_base::wait_error also wait for.
+  readiness_priority = 1u << 4,
 };
 
 // One descriptor's readiness, identified by the key it was registered with.

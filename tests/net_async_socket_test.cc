@@ -469,4 +469,30 @@ TEST(NetAsyncSocket, ThreadPoolSocketCompletesOnAPoolThread) {
   pool.join();
 }
 
+TEST(NetAsyncSocket, SwitchingBackToBlockingModeDoesNotBlockAsyncReads) {
+  runtime_test::hang_watchdog watchdog("SwitchingBackToBlockingModeDoesNotBlockAsyncReads");
+  tcp_pair pair;
+  // First asynchronous use: the socket is now known to the reactor.
+  rt_error_code wait_ec = rt::error::fault;
+  pair.server.async_wait(ip::tcp::socket::wait_write, [&](const rt_error_code& e) { wait_ec = e; });
+  pair.context.run();
+  ASSERT_FALSE(wait_ec);
+  // non_blocking(false) really clears O_NONBLOCK on the descriptor.
+  pair.server.non_blocking(true);
+  pair.server.non_blocking(false);
+  std::array<char, 4> buffer{};
+  rt_error_code read_ec = rt::error::fault;
+  std::size_t n = 0;
+  // Nothing to read yet: starting the read must not block this thread.
+  pair.server.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t bytes) {
+    read_ec = e;
+    n = bytes;
+  });
+  pair.client.write_some(rt::buffer("late", 4));
+  pair.context.restart();
+  pair.context.run();
+  EXPECT_FALSE(read_ec);
+  EXPECT_EQ(std::string(buffer.data(), n), "late");
+}
+
 }  // namespace

@@ -29,12 +29,13 @@ descriptor_state* socket_holder::register_with(scheduler& owner, error_code& ec)
     ec = error::bad_descriptor;
     return nullptr;
   }
-  // Moved to another context: its old registration (and anything pending there) goes first.
-  detach_socket_from_reactor(*this);
   if (!native_non_blocking()) {
     socket_ops::set_internal_non_blocking(fd, state, true, ec);
     if (ec) return nullptr;
   }
+  if (reactor_owner == &owner) return reactor_descriptor;
+  // Moved to another context: its old registration (and anything pending there) goes first.
+  detach_socket_from_reactor(*this);
   descriptor_state* d = owner.register_descriptor(fd, ec);
   if (!d) return nullptr;
   reactor_owner = &owner;

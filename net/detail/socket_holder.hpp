@@ -77,7 +77,10 @@ class socket_holder {
   // on first use; re-made if the socket moved to another context. Null with ec set on failure
   // (bad_descriptor if not open).
   descriptor_state* registration(scheduler& owner, error_code& ec) noexcept {
-    if (reactor_owner == &owner) [[likely]] return reactor_descriptor;
+    // The user may have switched the descriptor back to blocking mode (non_blocking(false));
+    // a reactor must never make a blocking syscall, so that takes the slow path too.
+    if (reactor_owner == &owner && (state & socket_ops::internal_non_blocking)) [[likely]]
+      return reactor_descriptor;
     return register_with(owner, ec);
   }
 

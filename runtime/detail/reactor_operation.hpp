@@ -45,7 +45,10 @@ class reactor_operation : public scheduler_operation {
 };
 
 // Which queue of a descriptor an operation waits in.
-enum class reactor_direction : unsigned { read = 0, write = 1 };
+// `except` holds waits for an error condition or urgent data (socket_base::wait_error): they
+// must not sit in the read queue, where one that is not ready would hold up every read.
+enum class reactor_direction : unsigned { read = 0, write = 1, except = 2 };
+inline constexpr unsigned reactor_direction_count = 3;
 
 // One registered descriptor. Allocated from and returned to its scheduler's pool, never freed
 // before the scheduler: an epoll event harvested just before deregistration may still name it,
@@ -94,7 +97,7 @@ class descriptor_state {
   };
 
   std::mutex mutex;
-  direction_state directions[2];
+  direction_state directions[reactor_direction_count];
   // Bumped (release) by each registration. A reactor thread reaches the state through the
   // kernel (an epoll event's pointer), an edge no memory model tool can see; loading this
   // (acquire) first makes the state's construction and set-up visibly happen before its use.

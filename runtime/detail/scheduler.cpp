@@ -467,7 +467,12 @@ void scheduler::deregister_descriptor(descriptor_state* d) noexcept {
     }
     // A runner is in a syscall on this descriptor: the caller is about to close it, and the
     // number could be reused under the runner's feet. Its syscall does not block; wait for it.
-    while (d->directions[0].running || d->directions[1].running) {
+    auto any_running = [d] {
+      for (auto& q : d->directions)
+        if (q.running) return true;
+      return false;
+    };
+    while (any_running()) {
       lock.unlock();
       std::this_thread::yield();
       lock.lock();
@@ -637,9 +642,11 @@ void scheduler::dispatch_readiness(const readiness_event* events, std::size_t co
     (void)d.registrations.load(std::memory_order_acquire);
     d.mutex.lock();
     if (bits & readiness_peer_closed) d.peer_closed = true;
-    for (unsigned dir = 0; dir < 2; ++dir) {
-      const unsigned wanted = dir == 0 ? readiness_read : readiness_write;
-      if (!(bits & (wanted | readiness_error))) continue;
+    for (unsigned dir = 0; dir < reactor_direction_count; ++dir) {
+      // An error wakes every direction: each operation's syscall then reports it.
+      static constexpr unsigned wanted[reactor_direction_count] = {
+          readiness_read, readiness_write, readiness_priority};
+      if (!(bits & (wanted[dir] | readiness_error))) continue;
       auto& q = d.directions[dir];
       ++q.edges;
       q.ready = true;
