@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -493,6 +494,33 @@ TEST(NetAsyncSocket, SwitchingBackToBlockingModeDoesNotBlockAsyncReads) {
   pair.context.run();
   EXPECT_FALSE(read_ec);
   EXPECT_EQ(std::string(buffer.data(), n), "late");
+}
+
+TEST(NetAsyncSocket, AHandlerMayBlockOnAReadAnotherThreadCompletes) {
+  runtime_test::hang_watchdog watchdog("AHandlerMayBlockOnAReadAnotherThreadCompletes");
+  rt::thread_pool pool(2);
+  ip::tcp::acceptor acceptor(pool, loopback_any_port());
+  ip::tcp::socket client(pool), server(pool);
+  client.connect(acceptor.local_endpoint());
+  acceptor.accept(server);
+  std::array<char, 4> buffer{};
+  std::promise<std::size_t> read_done;
+  std::future<std::size_t> outcome = read_done.get_future();
+  runtime_test::notification handler_finished;
+  bool completed_in_time = false;
+  // The handler starts a read and then blocks until another pool thread has completed it:
+  // its own thread cannot, so whatever watches the socket must not depend on it.
+  rt::post(pool, [&] {
+    server.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t n) {
+      read_done.set_value(e ? 0 : n);
+    });
+    client.write_some(rt::buffer("wait", 4));
+    completed_in_time = outcome.wait_for(runtime_test::hang_limit) == std::future_status::ready;
+    handler_finished.notify();
+  });
+  ASSERT_TRUE(handler_finished.wait_for(runtime_test::hang_limit * 2));
+  EXPECT_TRUE(completed_in_time);
+  pool.join();
 }
 
 }  // namespace

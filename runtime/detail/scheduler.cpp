@@ -232,6 +232,9 @@ scheduler_operation* scheduler::steal(worker& w) noexcept {
 }
 
 scheduler_operation* scheduler::find_work(worker& w, unsigned& tick) noexcept {
+  // The owner is the only writer: a plain increment, on a line of its own.
+  w.home->progress.store(w.home->progress.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   if (++tick >= ticks_between_checks) {
     // Fairness: neither the shared queue nor timers starve behind a self-feeding worker.
     tick = 0;
@@ -368,6 +371,9 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
     watching_timers = true;
     std::int64_t next = next_expiry_ns_.load(std::memory_order_seq_cst);
     if (next != INT64_MAX) timeout = std::max<std::int64_t>(0, next - steady_now_ns());
+    // Other workers' sockets: come back now and then to check nobody is stuck on them.
+    if (others_watch_descriptors(w))
+      timeout = timeout < 0 ? stuck_check_interval_ns : std::min(timeout, stuck_check_interval_ns);
   }
   if (limits.has_deadline) {
     auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(limits.deadline - clock::now())
@@ -385,6 +391,7 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
   if (ready) dispatch_readiness(events, ready);
   if (watching_timers) {
     timer_watcher_.store(-1, std::memory_order_seq_cst);
+    rescue_stuck_slots(w);
     process_expired_timers(&w);
     // We may now be busy for a while: let another sleeper watch the clock.
     if (next_expiry_ns_.load(std::memory_order_seq_cst) != INT64_MAX &&
@@ -449,7 +456,19 @@ descriptor_state* scheduler::register_descriptor(int fd, std::error_code& ec) {
   d->slot_next = s.descriptors;
   if (s.descriptors) s.descriptors->slot_prev = d;
   s.descriptors = d;
-  s.descriptor_count.fetch_add(1, std::memory_order_relaxed);
+  // A slot's first descriptor: a sleeping timer watcher may need to start its stuck-worker
+  // rounds (it chose an unbounded sleep when no other slot watched anything).
+  // With no watcher at all (it left to run a handler), wake a sleeper: going back to sleep,
+  // it becomes the watcher.
+  if (s.descriptor_count.fetch_add(1, std::memory_order_relaxed) == 0) {
+    const int watcher = timer_watcher_.load(std::memory_order_seq_cst);
+    if (watcher >= 0) {
+      if (static_cast<std::size_t>(watcher) != s.index)
+        slots_[watcher].load(std::memory_order_acquire)->reactor->wake();
+    } else if (sleeping_workers_.load(std::memory_order_seq_cst) > 0) {
+      wake_one();
+    }
+  }
   return d;
 }
 
@@ -658,6 +677,38 @@ void scheduler::dispatch_readiness(const readiness_event* events, std::size_t co
     d.mutex.unlock();
   }
   deliver(out);
+}
+
+bool scheduler::others_watch_descriptors(const worker& w) const noexcept {
+  const std::size_t n = slot_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i) {
+    const slot* s = slots_[i].load(std::memory_order_acquire);
+    if (s != w.home && s->descriptor_count.load(std::memory_order_relaxed) > 0) return true;
+  }
+  return false;
+}
+
+// A handler that blocks (say, on a future another socket operation fulfils) or computes for
+// long would otherwise leave the sockets its worker watches unserved: readiness is reaped
+// only from the owner's epoll. The timer watcher polls such a worker's epoll instead; edge
+// triggering hands each event to one of them. A sleeping owner is not stuck: it reaps its own.
+void scheduler::rescue_stuck_slots(worker& w) noexcept {
+  const std::size_t n = slot_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < n; ++i) {
+    slot* s = slots_[i].load(std::memory_order_acquire);
+    if (s == w.home || s->descriptor_count.load(std::memory_order_relaxed) == 0) continue;
+    if (idle_mask_[i / 64].load(std::memory_order_relaxed) & (std::uint64_t{1} << (i % 64)))
+      continue;
+    const std::uint64_t progress = s->progress.load(std::memory_order_relaxed);
+    if (s->progress_seen.exchange(progress, std::memory_order_relaxed) != progress) continue;
+    readiness_event events[readiness_batch];
+    const std::size_t ready = s->reactor->wait(0, events, readiness_batch);
+    if (ready) {
+      log().debug("scheduler {}: worker slot {} is stuck in a handler; serving {} of its sockets",
+                  static_cast<const void*>(this), i, ready);
+      dispatch_readiness(events, ready);
+    }
+  }
 }
 
 bool scheduler::poll_reactor(worker& w) noexcept {

@@ -174,6 +174,10 @@ class scheduler final : public execution_context_service_base<scheduler> {
     descriptor_state* descriptors = nullptr;
     // Read by the holder to skip polling its reactor when it watches nothing.
     std::atomic<std::size_t> descriptor_count{0};
+    // Bumped by the holder each time it looks for work; a value that stops moving means the
+    // holder is stuck in one handler, and the timer watcher serves its sockets meanwhile.
+    alignas(64) std::atomic<std::uint64_t> progress{0};
+    std::atomic<std::uint64_t> progress_seen{0};  // by the watcher, at its previous round
   };
 
   // Per-thread frame of a run() call (on that call's stack).
@@ -219,6 +223,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void deliver(reactor_completions& out) noexcept;
   void dispatch_readiness(const readiness_event* events, std::size_t count) noexcept;
   bool poll_reactor(worker& w) noexcept;
+  bool others_watch_descriptors(const worker& w) const noexcept;
+  void rescue_stuck_slots(worker& w) noexcept;
+  // How often the timer watcher checks for workers stuck in a handler while their sockets
+  // have readiness nobody reaps.
+  static constexpr std::int64_t stuck_check_interval_ns = 10'000'000;
 
   scheduler_operation* find_work(worker& w, unsigned& tick) noexcept;
   bool pull_global(worker& w) noexcept;
