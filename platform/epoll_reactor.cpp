@@ -43,6 +43,16 @@ epoll_reactor::~epoll_reactor() {
 
 std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
                                 std::size_t capacity) {
+  return reap(timeout_ns, out, capacity, true);
+}
+
+// The wake eventfd is level-triggered: left unread, it stays readable for the owner.
+std::size_t epoll_reactor::poll_for_owner(readiness_event* out, std::size_t capacity) {
+  return reap(0, out, capacity, false);
+}
+
+std::size_t epoll_reactor::reap(std::int64_t timeout_ns, readiness_event* out,
+                                std::size_t capacity, bool consume_wakeups) {
   constexpr int batch = 64;
   epoll_event events[batch];
   timespec ts{};
@@ -71,6 +81,7 @@ std::size_t epoll_reactor::wait(std::int64_t timeout_ns, readiness_event* out,
   std::size_t count = 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
+      if (!consume_wakeups) continue;
       // One read takes the whole counter (not a semaphore eventfd); looping until EAGAIN
       // would cost a second syscall per wake-up.
       std::uint64_t value;

@@ -21,11 +21,14 @@ class epoll_reactor final : public reactor_backend {
 
   std::size_t wait(std::int64_t timeout_ns, readiness_event* events,
                    std::size_t capacity) override;
+  std::size_t poll_for_owner(readiness_event* events, std::size_t capacity) override;
   void wake() noexcept override;
   std::error_code watch(int fd, void* key) noexcept override;
   void unwatch(int fd) noexcept override;
 
  private:
+  std::size_t reap(std::int64_t timeout_ns, readiness_event* out, std::size_t capacity,
+                   bool consume_wakeups);
   int wait_milliseconds(struct epoll_event* events, int max_events,
                         std::int64_t timeout_ns) noexcept;
 

@@ -39,6 +39,11 @@ class reactor_backend {
   virtual std::size_t wait(std::int64_t timeout_ns, readiness_event* events,
                            std::size_t capacity) = 0;
 
+  // Called by a thread other than the owner to reap descriptor readiness on the owner's behalf
+  // (when the owner is stuck in a handler): like wait(0, ...), but leaves any pending wake-up
+  // for the owner, whose next wait() must still see it.
+  virtual std::size_t poll_for_owner(readiness_event* events, std::size_t capacity) = 0;
+
   // Interrupts a current or the next wait(). Callable from any thread; async-signal-safe.
   virtual void wake() noexcept = 0;
 

@@ -702,7 +702,9 @@ void scheduler::rescue_stuck_slots(worker& w) noexcept {
     const std::uint64_t progress = s->progress.load(std::memory_order_relaxed);
     if (s->progress_seen.exchange(progress, std::memory_order_relaxed) != progress) continue;
     readiness_event events[readiness_batch];
-    const std::size_t ready = s->reactor->wait(0, events, readiness_batch);
+    // Not wait(): that would swallow a wake-up meant for the owner, should it have just
+    // gone to sleep after all, and leave it asleep with work waiting.
+    const std::size_t ready = s->reactor->poll_for_owner(events, readiness_batch);
     if (ready) {
       log().debug("scheduler {}: worker slot {} is stuck in a handler; serving {} of its sockets",
                   static_cast<const void*>(this), i, ready);
