@@ -26,6 +26,16 @@
 
 namespace proa {
 
+template <typename Executor>
+class strand;
+
+namespace detail {
+template <typename T>
+inline constexpr bool is_strand_v = false;
+template <typename Executor>
+inline constexpr bool is_strand_v<strand<Executor>> = true;
+}  // namespace detail
+
 class any_io_executor;
 
 namespace detail {
@@ -162,13 +172,26 @@ class any_io_executor {
                : nullptr;
   }
 
-  friend bool operator==(const any_io_executor& a, const any_io_executor& b) noexcept {
-    if (!a.table_ || !b.table_) return a.table_ == b.table_;
-    if (a.table_ != b.table_ && a.table_->type() != b.table_->type()) return false;
-    return a.table_->equal(a.storage_, b.storage_);
+  // A template whose left operand deduces only any_io_executor: as a plain friend, ADL finds
+  // it for two strand<any_io_executor> operands too, and checking whether a strand converts
+  // here would ask whether strands compare equal again (a constraint recursion). The right
+  // operand may be any executor that converts, as in Asio (any == ctx.get_executor()).
+  template <std::same_as<any_io_executor> Self, typename Other>
+    requires std::same_as<Other, any_io_executor> ||
+             (!detail::is_strand_v<Other> && std::is_convertible_v<const Other&, any_io_executor>)
+  friend bool operator==(const Self& a, const Other& other) noexcept {
+    if constexpr (!std::is_same_v<Other, any_io_executor>) {
+      return a == any_io_executor(other);
+    } else {
+      const any_io_executor& b = other;
+      if (!a.table_ || !b.table_) return a.table_ == b.table_;
+      if (a.table_ != b.table_ && a.table_->type() != b.table_->type()) return false;
+      return a.table_->equal(a.storage_, b.storage_);
+    }
   }
 
-  friend bool operator==(const any_io_executor& a, std::nullptr_t) noexcept { return !a; }
+  template <std::same_as<any_io_executor> Self>
+  friend bool operator==(const Self& a, std::nullptr_t) noexcept { return !a; }
 
  private:
   static constexpr std::size_t inline_size = 4 * sizeof(void*);

@@ -134,8 +134,11 @@ class strand {
 
   strand() requires std::is_default_constructible_v<Executor> : executor_(), state_(make_state()) {}
 
+  // Not for strands themselves: asking whether a strand<any_io_executor> converts to
+  // any_io_executor would ask about this very constructor again (a constraint recursion).
   template <typename Executor1>
-    requires std::is_constructible_v<Executor, const Executor1&>
+    requires(!std::is_same_v<Executor1, strand>) &&
+            std::is_constructible_v<Executor, const Executor1&>
   explicit strand(const Executor1& e) : executor_(e), state_(make_state()) {}
 
   strand(const strand&) = default;

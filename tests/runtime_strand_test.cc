@@ -213,4 +213,22 @@ TEST(RuntimeStrand, RunningInThisThread) {
   pool.join();
 }
 
+TEST(RuntimeStrand, StrandOverAnyIoExecutorCopiesAndSerialises) {
+  rt::io_context context;
+  rt::strand<rt::any_io_executor> first(context.get_executor());
+  rt::strand<rt::any_io_executor> copy(first);  // same strand, not a new one
+  EXPECT_TRUE(copy == first);
+  int order = 0;
+  std::vector<int> seen;
+  for (int i = 0; i < 4; ++i)
+    rt::post(i % 2 ? first : copy, [&, i] {
+      seen.push_back(i);
+      EXPECT_TRUE(first.running_in_this_thread());
+      ++order;
+    });
+  context.run();
+  EXPECT_EQ(order, 4);
+  EXPECT_EQ(seen, (std::vector<int>{0, 1, 2, 3}));
+}
+
 }  // namespace
