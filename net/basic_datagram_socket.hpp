@@ -147,65 +147,84 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
   // handler(ec, bytes_transferred), invoked later through the handler's executor. Buffers (and
   // sender_endpoint) must stay valid until then.
 
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send(const ConstBufferSequence& buffers, WriteHandler&& handler) {
-    async_send(buffers, 0, std::forward<WriteHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send(const ConstBufferSequence& buffers, WriteToken&& token) {
+    return async_send(buffers, 0, std::forward<WriteToken>(token));
   }
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
-                  WriteHandler&& handler) {
-    this->start_async(detail::reactor_direction::write,
-                      detail::send_action<ConstBufferSequence>{buffers, flags, false},
-                      std::forward<WriteHandler>(handler));
-  }
-
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
-                     WriteHandler&& handler) {
-    async_send_to(buffers, destination, 0, std::forward<WriteHandler>(handler));
-  }
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
-                     socket_base::message_flags flags, WriteHandler&& handler) {
-    this->start_async(
-        detail::reactor_direction::write,
-        detail::send_to_action<ConstBufferSequence, endpoint_type>{buffers, destination, flags},
-        std::forward<WriteHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
+                  WriteToken&& token) {
+    return async_initiate<WriteToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const ConstBufferSequence& buffers,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::write,
+                            detail::send_action<ConstBufferSequence>{buffers, flags, false},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, flags);
   }
 
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive(const MutableBufferSequence& buffers, ReadHandler&& handler) {
-    async_receive(buffers, 0, std::forward<ReadHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
+                     WriteToken&& token) {
+    return async_send_to(buffers, destination, 0, std::forward<WriteToken>(token));
   }
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
-                     ReadHandler&& handler) {
-    this->start_async(detail::reactor_direction::read,
-                      detail::receive_action<MutableBufferSequence>{buffers, flags, false},
-                      std::forward<ReadHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
+                     socket_base::message_flags flags, WriteToken&& token) {
+    return async_initiate<WriteToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const ConstBufferSequence& buffers, const endpoint_type& destination,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::write,
+                            detail::send_to_action<ConstBufferSequence, endpoint_type>{
+                                buffers, destination, flags},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, destination, flags);
   }
 
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
-                          ReadHandler&& handler) {
-    async_receive_from(buffers, sender_endpoint, 0, std::forward<ReadHandler>(handler));
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive(const MutableBufferSequence& buffers, ReadToken&& token) {
+    return async_receive(buffers, 0, std::forward<ReadToken>(token));
   }
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
-                          socket_base::message_flags flags, ReadHandler&& handler) {
-    this->start_async(
-        detail::reactor_direction::read,
-        detail::receive_from_action<MutableBufferSequence, endpoint_type>{buffers,
-                                                                          &sender_endpoint, flags},
-        std::forward<ReadHandler>(handler));
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
+                     ReadToken&& token) {
+    return async_initiate<ReadToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const MutableBufferSequence& buffers,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::read,
+                            detail::receive_action<MutableBufferSequence>{buffers, flags, false},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, flags);
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
+                          ReadToken&& token) {
+    return async_receive_from(buffers, sender_endpoint, 0, std::forward<ReadToken>(token));
+  }
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender_endpoint,
+                          socket_base::message_flags flags, ReadToken&& token) {
+    return async_initiate<ReadToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const MutableBufferSequence& buffers, endpoint_type* sender_endpoint,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::read,
+                            detail::receive_from_action<MutableBufferSequence, endpoint_type>{
+                                buffers, sender_endpoint, flags},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, &sender_endpoint, flags);
   }
 };
 

@@ -129,27 +129,13 @@ class basic_socket : public detail::socket_common<Protocol, Executor> {
 
   // handler(ec) once connected or refused. A closed socket is first opened with the endpoint's
   // protocol (a failure to open completes the operation with that error).
-  template <typename ConnectHandler>
-    requires std::is_invocable_v<std::decay_t<ConnectHandler>&, error_code>
-  void async_connect(const endpoint_type& peer_endpoint, ConnectHandler&& handler) {
-    error_code ec;
-    if (!this->is_open()) this->open(peer_endpoint.protocol(), ec);
-    detail::descriptor_state* registered =
-        ec ? nullptr : this->socket_.registration(this->io_scheduler(), ec);
-    if (registered) {
-      detail::socket_ops::connect(this->socket_.fd, peer_endpoint.data(),
-                                  static_cast<socklen_t>(peer_endpoint.size()), ec);
-      if (ec == error::in_progress || ec == error::would_block) {
-        using operation = detail::socket_operation<detail::connect_action,
-                                                   std::decay_t<ConnectHandler>, Executor>;
-        operation* op = operation::create(detail::connect_action{},
-                                          std::forward<ConnectHandler>(handler), this->executor_);
-        this->io_scheduler().start_reactor_operation(*registered,
-                                                     detail::reactor_direction::write, op);
-        return;
-      }
-    }
-    this->complete_async(detail::immediate_action{}, std::forward<ConnectHandler>(handler), ec);
+  template <completion_token_for<void(error_code)> ConnectToken>
+  auto async_connect(const endpoint_type& peer_endpoint, ConnectToken&& token) {
+    return async_initiate<ConnectToken, void(error_code)>(
+        [this](auto&& handler, const endpoint_type& peer) {
+          start_connect(peer, std::forward<decltype(handler)>(handler));
+        },
+        token, peer_endpoint);
   }
 
   // not_connected on an unconnected socket.
@@ -184,6 +170,29 @@ class basic_socket : public detail::socket_common<Protocol, Executor> {
     detail::throw_error(ec, "open");
     this->bind(endpoint, ec);
     detail::throw_error(ec, "bind");
+  }
+
+ private:
+  // async_connect's initiation: connect(2) at once; the reactor waits only if it is in progress.
+  template <typename ConnectHandler>
+  void start_connect(const endpoint_type& peer_endpoint, ConnectHandler&& handler) {
+    error_code ec;
+    if (!this->is_open()) this->open(peer_endpoint.protocol(), ec);
+    detail::descriptor_state* registered =
+        ec ? nullptr : this->socket_.registration(this->io_scheduler(), ec);
+    if (registered) {
+      detail::socket_ops::connect(this->socket_.fd, peer_endpoint.data(),
+                                  static_cast<socklen_t>(peer_endpoint.size()), ec);
+      if (ec == error::in_progress || ec == error::would_block) {
+        using operation = detail::socket_operation<detail::connect_action,
+                                                   std::decay_t<ConnectHandler>, Executor>;
+        operation* op = operation::create(detail::connect_action{},
+                                          std::forward<ConnectHandler>(handler), this->executor_);
+        op->start(this->io_scheduler(), *registered, detail::reactor_direction::write);
+        return;
+      }
+    }
+    this->complete_async(detail::immediate_action{}, std::forward<ConnectHandler>(handler), ec);
   }
 };
 

@@ -222,71 +222,80 @@ class basic_socket_acceptor : public detail::socket_common<Protocol, Executor> {
   // too_many_files_open: the connection then stays queued and a later accept can take it).
 
   // handler(ec): the connection goes into `peer`, which must be closed (already_open otherwise).
-  template <typename Protocol1, typename Executor1, typename AcceptHandler>
-    requires std::is_convertible_v<Protocol, Protocol1> &&
-             std::is_invocable_v<std::decay_t<AcceptHandler>&, error_code>
-  void async_accept(basic_socket<Protocol1, Executor1>& peer, AcceptHandler&& handler) {
-    start_accept_into(peer, static_cast<endpoint_type*>(nullptr),
-                      std::forward<AcceptHandler>(handler));
+  template <typename Protocol1, typename Executor1,
+            completion_token_for<void(error_code)> AcceptToken>
+  requires std::is_convertible_v<Protocol, Protocol1>
+  auto async_accept(basic_socket<Protocol1, Executor1>& peer, AcceptToken&& token) {
+    return async_initiate<AcceptToken, void(error_code)>(
+        [this](auto&& handler, basic_socket<Protocol1, Executor1>* peer_socket) {
+          start_accept_into(*peer_socket, static_cast<endpoint_type*>(nullptr),
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, &peer);
   }
-  template <typename Executor1, typename AcceptHandler>
-    requires std::is_invocable_v<std::decay_t<AcceptHandler>&, error_code>
-  void async_accept(basic_socket<protocol_type, Executor1>& peer, endpoint_type& peer_endpoint,
-                    AcceptHandler&& handler) {
-    start_accept_into(peer, &peer_endpoint, std::forward<AcceptHandler>(handler));
+  template <typename Executor1, completion_token_for<void(error_code)> AcceptToken>
+  auto async_accept(basic_socket<protocol_type, Executor1>& peer, endpoint_type& peer_endpoint,
+                    AcceptToken&& token) {
+    return async_initiate<AcceptToken, void(error_code)>(
+        [this](auto&& handler, basic_socket<protocol_type, Executor1>* peer_socket,
+               endpoint_type* endpoint) {
+          start_accept_into(*peer_socket, endpoint, std::forward<decltype(handler)>(handler));
+        },
+        token, &peer, &peer_endpoint);
   }
 
   // handler(ec, socket): the connection comes as a new socket using this acceptor's executor,
   // `ex`, or `context`'s executor; with an error the socket is closed.
-  template <typename MoveAcceptHandler>
-    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<executor_type>>
-  void async_accept(MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<executor_type>>(this->executor_, nullptr,
-                                                std::forward<MoveAcceptHandler>(handler));
+  template <completion_token_for<void(error_code, socket_for<Executor>)> MoveAcceptToken>
+  auto async_accept(MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<executor_type>>(token, this->executor_, nullptr);
   }
-  template <typename Executor1, typename MoveAcceptHandler>
-    requires detail::standard_or_legacy_executor<Executor1> &&
-             std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<Executor1>>
-  void async_accept(const Executor1& ex, MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<Executor1>>(ex, nullptr, std::forward<MoveAcceptHandler>(handler));
+  template <detail::standard_or_legacy_executor Executor1,
+            completion_token_for<void(error_code, socket_for<Executor1>)> MoveAcceptToken>
+  auto async_accept(const Executor1& ex, MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<Executor1>>(token, ex, nullptr);
   }
-  template <detail::execution_context_reference ExecutionContext, typename MoveAcceptHandler>
-    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<typename ExecutionContext::executor_type>>
-  void async_accept(ExecutionContext& context, MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<typename ExecutionContext::executor_type>>(
-        context.get_executor(), nullptr, std::forward<MoveAcceptHandler>(handler));
+  template <
+      detail::execution_context_reference ExecutionContext,
+      completion_token_for<void(error_code, socket_for<typename ExecutionContext::executor_type>)>
+          MoveAcceptToken>
+  auto async_accept(ExecutionContext& context, MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<typename ExecutionContext::executor_type>>(
+        token, context.get_executor(), nullptr);
   }
 
   // The same three, also filling peer_endpoint (which must stay valid until completion).
-  template <typename MoveAcceptHandler>
-    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<executor_type>>
-  void async_accept(endpoint_type& peer_endpoint, MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<executor_type>>(this->executor_, &peer_endpoint,
-                                                std::forward<MoveAcceptHandler>(handler));
+  template <completion_token_for<void(error_code, socket_for<Executor>)> MoveAcceptToken>
+  auto async_accept(endpoint_type& peer_endpoint, MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<executor_type>>(token, this->executor_, &peer_endpoint);
   }
-  template <typename Executor1, typename MoveAcceptHandler>
-    requires detail::standard_or_legacy_executor<Executor1> &&
-             std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<Executor1>>
-  void async_accept(const Executor1& ex, endpoint_type& peer_endpoint,
-                    MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<Executor1>>(ex, &peer_endpoint,
-                                            std::forward<MoveAcceptHandler>(handler));
+  template <detail::standard_or_legacy_executor Executor1,
+            completion_token_for<void(error_code, socket_for<Executor1>)> MoveAcceptToken>
+  auto async_accept(const Executor1& ex, endpoint_type& peer_endpoint, MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<Executor1>>(token, ex, &peer_endpoint);
   }
-  template <detail::execution_context_reference ExecutionContext, typename MoveAcceptHandler>
-    requires std::is_invocable_v<std::decay_t<MoveAcceptHandler>&, error_code,
-                                 socket_for<typename ExecutionContext::executor_type>>
-  void async_accept(ExecutionContext& context, endpoint_type& peer_endpoint,
-                    MoveAcceptHandler&& handler) {
-    start_accept_new<socket_for<typename ExecutionContext::executor_type>>(
-        context.get_executor(), &peer_endpoint, std::forward<MoveAcceptHandler>(handler));
+  template <
+      detail::execution_context_reference ExecutionContext,
+      completion_token_for<void(error_code, socket_for<typename ExecutionContext::executor_type>)>
+          MoveAcceptToken>
+  auto async_accept(ExecutionContext& context, endpoint_type& peer_endpoint,
+                    MoveAcceptToken&& token) {
+    return initiate_accept_new<socket_for<typename ExecutionContext::executor_type>>(
+        token, context.get_executor(), &peer_endpoint);
   }
 
  private:
+  // The initiation behind the async_accept overloads that make a new socket.
+  template <typename Socket, typename MoveAcceptToken, typename Executor1>
+  auto initiate_accept_new(MoveAcceptToken& token, const Executor1& ex,
+                           endpoint_type* peer_endpoint) {
+    return async_initiate<MoveAcceptToken, void(error_code, Socket)>(
+        [this](auto&& handler, const Executor1& executor, endpoint_type* endpoint) {
+          start_accept_new<Socket>(executor, endpoint, std::forward<decltype(handler)>(handler));
+        },
+        token, ex, peer_endpoint);
+  }
+
   template <typename Socket, typename Handler>
   void start_accept_into(Socket& peer, endpoint_type* peer_endpoint, Handler&& handler) {
     using deliver = detail::deliver_into_peer<Socket>;

@@ -126,44 +126,54 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   // if the socket is not ready; either way the handler runs later through its executor. The
   // buffers must stay valid until then (the sequence object itself is copied).
 
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send(const ConstBufferSequence& buffers, WriteHandler&& handler) {
-    async_send(buffers, 0, std::forward<WriteHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send(const ConstBufferSequence& buffers, WriteToken&& token) {
+    return async_send(buffers, 0, std::forward<WriteToken>(token));
   }
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
-                  WriteHandler&& handler) {
-    this->start_async(detail::reactor_direction::write,
-                      detail::send_action<ConstBufferSequence>{buffers, flags, true},
-                      std::forward<WriteHandler>(handler));
-  }
-
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive(const MutableBufferSequence& buffers, ReadHandler&& handler) {
-    async_receive(buffers, 0, std::forward<ReadHandler>(handler));
-  }
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
-                     ReadHandler&& handler) {
-    this->start_async(detail::reactor_direction::read,
-                      detail::receive_action<MutableBufferSequence>{buffers, flags, true},
-                      std::forward<ReadHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
+                  WriteToken&& token) {
+    return async_initiate<WriteToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const ConstBufferSequence& buffers,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::write,
+                            detail::send_action<ConstBufferSequence>{buffers, flags, true},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, flags);
   }
 
-  template <const_buffer_sequence ConstBufferSequence, typename WriteHandler>
-    requires std::is_invocable_v<std::decay_t<WriteHandler>&, error_code, std::size_t>
-  void async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
-    async_send(buffers, 0, std::forward<WriteHandler>(handler));
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive(const MutableBufferSequence& buffers, ReadToken&& token) {
+    return async_receive(buffers, 0, std::forward<ReadToken>(token));
+  }
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_receive(const MutableBufferSequence& buffers, socket_base::message_flags flags,
+                     ReadToken&& token) {
+    return async_initiate<ReadToken, void(error_code, std::size_t)>(
+        [this](auto&& handler, const MutableBufferSequence& buffers,
+               socket_base::message_flags flags) {
+          this->start_async(detail::reactor_direction::read,
+                            detail::receive_action<MutableBufferSequence>{buffers, flags, true},
+                            std::forward<decltype(handler)>(handler));
+        },
+        token, buffers, flags);
   }
 
-  template <mutable_buffer_sequence MutableBufferSequence, typename ReadHandler>
-    requires std::is_invocable_v<std::decay_t<ReadHandler>&, error_code, std::size_t>
-  void async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
-    async_receive(buffers, 0, std::forward<ReadHandler>(handler));
+  template <const_buffer_sequence ConstBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> WriteToken>
+  auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
+    return async_send(buffers, 0, std::forward<WriteToken>(token));
+  }
+
+  template <mutable_buffer_sequence MutableBufferSequence,
+            completion_token_for<void(error_code, std::size_t)> ReadToken>
+  auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
+    return async_receive(buffers, 0, std::forward<ReadToken>(token));
   }
 };
 

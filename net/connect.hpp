@@ -13,6 +13,7 @@
 #include "net/basic_socket.hpp"
 #include "net/detail/async_operation.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 
 namespace proa {
 
@@ -269,8 +270,7 @@ class async_range_connect_op {
   std::size_t index_ = 0;  // the endpoint being (or next to be) tried
 };
 
-// The one initiation behind every async_connect overload: what a completion-token layer will
-// wrap.
+// The one initiation behind every async_connect overload, handed to async_initiate.
 template <typename Socket>
 class initiate_async_range_connect {
  public:
@@ -294,62 +294,52 @@ class initiate_async_range_connect {
   Socket& socket_;
 };
 
-template <typename Handler, typename Result>
-concept connect_handler = std::is_invocable_v<std::decay_t<Handler>&, error_code, Result>;
-
 }  // namespace detail
 
 // ---- endpoint sequences: handler(error_code, endpoint) ----
 
 template <detail::async_connect_socket Socket, detail::endpoint_sequence EndpointSequence,
-          typename RangeConnectHandler>
-  requires detail::connect_handler<RangeConnectHandler, typename Socket::endpoint_type>
-void async_connect(Socket& socket, const EndpointSequence& endpoints,
-                   RangeConnectHandler&& handler) {
-  detail::initiate_async_range_connect<Socket>{socket}(
-      std::forward<RangeConnectHandler>(handler),
-      detail::connect_sequence_source<EndpointSequence, typename Socket::endpoint_type>(
-          endpoints),
+          completion_token_for<void(error_code, typename Socket::endpoint_type)> RangeConnectToken>
+auto async_connect(Socket& socket, const EndpointSequence& endpoints, RangeConnectToken&& token) {
+  return async_initiate<RangeConnectToken, void(error_code, typename Socket::endpoint_type)>(
+      detail::initiate_async_range_connect<Socket>{socket}, token,
+      detail::connect_sequence_source<EndpointSequence, typename Socket::endpoint_type>(endpoints),
       detail::accept_every_endpoint);
 }
 
 template <detail::async_connect_socket Socket, detail::endpoint_sequence EndpointSequence,
-          typename ConnectCondition, typename RangeConnectHandler>
+          typename ConnectCondition,
+          completion_token_for<void(error_code, typename Socket::endpoint_type)> RangeConnectToken>
   requires detail::connect_condition_for<ConnectCondition,
-                                         detail::sequence_iterator<EndpointSequence>> &&
-           detail::connect_handler<RangeConnectHandler, typename Socket::endpoint_type>
-void async_connect(Socket& socket, const EndpointSequence& endpoints,
-                   ConnectCondition connect_condition, RangeConnectHandler&& handler) {
-  detail::initiate_async_range_connect<Socket>{socket}(
-      std::forward<RangeConnectHandler>(handler),
-      detail::connect_sequence_source<EndpointSequence, typename Socket::endpoint_type>(
-          endpoints),
+                                         detail::sequence_iterator<EndpointSequence>>
+auto async_connect(Socket& socket, const EndpointSequence& endpoints,
+                   ConnectCondition connect_condition, RangeConnectToken&& token) {
+  return async_initiate<RangeConnectToken, void(error_code, typename Socket::endpoint_type)>(
+      detail::initiate_async_range_connect<Socket>{socket}, token,
+      detail::connect_sequence_source<EndpointSequence, typename Socket::endpoint_type>(endpoints),
       std::move(connect_condition));
 }
 
 // ---- iterator ranges: handler(error_code, iterator) ----
 
 template <detail::async_connect_socket Socket, typename Iterator,
-          typename IteratorConnectHandler>
-  requires(!detail::endpoint_sequence<Iterator>) &&
-          detail::connect_handler<IteratorConnectHandler, Iterator>
-void async_connect(Socket& socket, Iterator begin, Iterator end,
-                   IteratorConnectHandler&& handler) {
-  detail::initiate_async_range_connect<Socket>{socket}(
-      std::forward<IteratorConnectHandler>(handler),
+          completion_token_for<void(error_code, Iterator)> IteratorConnectToken>
+  requires(!detail::endpoint_sequence<Iterator>)
+auto async_connect(Socket& socket, Iterator begin, Iterator end, IteratorConnectToken&& token) {
+  return async_initiate<IteratorConnectToken, void(error_code, Iterator)>(
+      detail::initiate_async_range_connect<Socket>{socket}, token,
       detail::connect_iterator_source<Iterator>(std::move(begin), std::move(end)),
       detail::accept_every_endpoint);
 }
 
 template <detail::async_connect_socket Socket, typename Iterator, typename ConnectCondition,
-          typename IteratorConnectHandler>
+          completion_token_for<void(error_code, Iterator)> IteratorConnectToken>
   requires(!detail::endpoint_sequence<Iterator>) &&
-          detail::connect_condition_for<ConnectCondition, Iterator> &&
-          detail::connect_handler<IteratorConnectHandler, Iterator>
-void async_connect(Socket& socket, Iterator begin, Iterator end,
-                   ConnectCondition connect_condition, IteratorConnectHandler&& handler) {
-  detail::initiate_async_range_connect<Socket>{socket}(
-      std::forward<IteratorConnectHandler>(handler),
+          detail::connect_condition_for<ConnectCondition, Iterator>
+auto async_connect(Socket& socket, Iterator begin, Iterator end,
+                   ConnectCondition connect_condition, IteratorConnectToken&& token) {
+  return async_initiate<IteratorConnectToken, void(error_code, Iterator)>(
+      detail::initiate_async_range_connect<Socket>{socket}, token,
       detail::connect_iterator_source<Iterator>(std::move(begin), std::move(end)),
       std::move(connect_condition));
 }

@@ -14,6 +14,7 @@
 #include "net/detail/composed_io.hpp"
 #include "net/streambuf.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 
 namespace proa {
 
@@ -237,7 +238,7 @@ class async_read_dynamic_op {
   std::size_t total_ = 0;
 };
 
-// Initiations, one per kind of target: what a completion-token layer will wrap.
+// Initiations, one per kind of target, handed to async_initiate.
 template <typename AsyncReadStream>
 class initiate_async_read_buffer_sequence {
  public:
@@ -284,67 +285,65 @@ class initiate_async_read_dynbuf_v1 {
   AsyncReadStream& stream_;
 };
 
-template <typename Handler>
-concept read_handler = std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
-
 }  // namespace detail
 
 // ---- into a buffer sequence ----
 
 template <typename AsyncReadStream, mutable_buffer_sequence MutableBufferSequence,
-          completion_condition CompletionCondition, typename ReadHandler>
-  requires detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers,
-                CompletionCondition completion_condition, ReadHandler&& handler) {
-  detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), buffers, std::move(completion_condition));
+          completion_condition CompletionCondition,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers,
+                CompletionCondition completion_condition, ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}, token, buffers,
+      std::move(completion_condition));
 }
 
 template <typename AsyncReadStream, mutable_buffer_sequence MutableBufferSequence,
-          typename ReadHandler>
-  requires detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers,
-                ReadHandler&& handler) {
-  detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), buffers, transfer_all());
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read(AsyncReadStream& stream, const MutableBufferSequence& buffers, ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_buffer_sequence<AsyncReadStream>{stream}, token, buffers,
+      transfer_all());
 }
 
 // ---- into a DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
 
 template <typename AsyncReadStream, typename DynamicBuffer,
-          completion_condition CompletionCondition, typename ReadHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> && detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, DynamicBuffer&& buffers,
-                CompletionCondition completion_condition, ReadHandler&& handler) {
-  detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers),
-      std::move(completion_condition));
+          completion_condition CompletionCondition,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_read(AsyncReadStream& stream, DynamicBuffer&& buffers,
+                CompletionCondition completion_condition, ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), std::move(completion_condition));
 }
 
-template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> && detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, DynamicBuffer&& buffers, ReadHandler&& handler) {
-  detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers), transfer_all());
+template <typename AsyncReadStream, typename DynamicBuffer,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_read(AsyncReadStream& stream, DynamicBuffer&& buffers, ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_dynbuf_v1<AsyncReadStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), transfer_all());
 }
 
 // ---- into a basic_streambuf, which must outlive the operation ----
 
 template <typename AsyncReadStream, typename Allocator, completion_condition CompletionCondition,
-          typename ReadHandler>
-  requires detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
-                CompletionCondition completion_condition, ReadHandler&& handler) {
-  proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf),
-                   std::move(completion_condition), std::forward<ReadHandler>(handler));
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                CompletionCondition completion_condition, ReadToken&& token) {
+  return proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf),
+                          std::move(completion_condition), std::forward<ReadToken>(token));
 }
 
-template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
-  requires detail::read_handler<ReadHandler>
-void async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
-                ReadHandler&& handler) {
-  proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
-                   std::forward<ReadHandler>(handler));
+template <typename AsyncReadStream, typename Allocator,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf, ReadToken&& token) {
+  return proa::async_read(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
+                          std::forward<ReadToken>(token));
 }
 
 }  // namespace proa

@@ -16,6 +16,7 @@
 #include "net/detail/composed_io.hpp"
 #include "net/streambuf.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 
 namespace proa {
 namespace detail {
@@ -273,8 +274,7 @@ class async_read_until_op {
   ReadHandler handler_;
 };
 
-// The one initiation behind every async_read_until overload: what a completion-token layer will
-// wrap.
+// The one initiation behind every async_read_until overload, handed to async_initiate.
 template <typename AsyncReadStream>
 class initiate_async_read_until_delim_v1 {
  public:
@@ -298,49 +298,46 @@ class initiate_async_read_until_delim_v1 {
   AsyncReadStream& stream_;
 };
 
-template <typename Handler>
-concept read_until_handler =
-    std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
-
 }  // namespace detail
 
 // ---- DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
 
-template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
-           detail::read_until_handler<ReadHandler>
-void async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers, char delimiter,
-                      ReadHandler&& handler) {
-  detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers), delimiter);
+template <typename AsyncReadStream, typename DynamicBuffer,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers, char delimiter,
+                      ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), delimiter);
 }
 
-template <typename AsyncReadStream, typename DynamicBuffer, typename ReadHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
-           detail::read_until_handler<ReadHandler>
-void async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers,
-                      std::string_view delimiter, ReadHandler&& handler) {
-  detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}(
-      std::forward<ReadHandler>(handler), std::forward<DynamicBuffer>(buffers),
-      std::string(delimiter));
+template <typename AsyncReadStream, typename DynamicBuffer,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_read_until(AsyncReadStream& stream, DynamicBuffer&& buffers, std::string_view delimiter,
+                      ReadToken&& token) {
+  return async_initiate<ReadToken, void(error_code, std::size_t)>(
+      detail::initiate_async_read_until_delim_v1<AsyncReadStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), std::string(delimiter));
 }
 
 // ---- basic_streambuf, which must outlive the operation ----
 
-template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
-  requires detail::read_until_handler<ReadHandler>
-void async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
-                      char delimiter, ReadHandler&& handler) {
-  proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
-                         std::forward<ReadHandler>(handler));
+template <typename AsyncReadStream, typename Allocator,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                      char delimiter, ReadToken&& token) {
+  return proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
+                                std::forward<ReadToken>(token));
 }
 
-template <typename AsyncReadStream, typename Allocator, typename ReadHandler>
-  requires detail::read_until_handler<ReadHandler>
-void async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
-                      std::string_view delimiter, ReadHandler&& handler) {
-  proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
-                         std::forward<ReadHandler>(handler));
+template <typename AsyncReadStream, typename Allocator,
+          completion_token_for<void(error_code, std::size_t)> ReadToken>
+auto async_read_until(AsyncReadStream& stream, basic_streambuf<Allocator>& streambuf,
+                      std::string_view delimiter, ReadToken&& token) {
+  return proa::async_read_until(stream, basic_streambuf_ref<Allocator>(streambuf), delimiter,
+                                std::forward<ReadToken>(token));
 }
 
 }  // namespace proa

@@ -14,6 +14,7 @@
 #include "net/detail/consuming_buffers.hpp"
 #include "net/streambuf.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 
 namespace proa {
 
@@ -201,7 +202,7 @@ class consume_written {
   WriteHandler handler_;
 };
 
-// Initiations, one per kind of source: what a completion-token layer will wrap.
+// Initiations, one per kind of source, handed to async_initiate.
 template <typename AsyncWriteStream>
 class initiate_async_write_buffer_sequence {
  public:
@@ -254,70 +255,66 @@ class initiate_async_write_dynbuf_v1 {
   AsyncWriteStream& stream_;
 };
 
-template <typename Handler>
-concept write_handler = std::is_invocable_v<std::decay_t<Handler>&, error_code, std::size_t>;
-
 }  // namespace detail
 
 // ---- from a buffer sequence ----
 
 template <typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence,
-          completion_condition CompletionCondition, typename WriteHandler>
-  requires detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
-                 CompletionCondition completion_condition, WriteHandler&& handler) {
-  detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}(
-      std::forward<WriteHandler>(handler), buffers, std::move(completion_condition));
+          completion_condition CompletionCondition,
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+auto async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
+                 CompletionCondition completion_condition, WriteToken&& token) {
+  return async_initiate<WriteToken, void(error_code, std::size_t)>(
+      detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}, token, buffers,
+      std::move(completion_condition));
 }
 
 template <typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence,
-          typename WriteHandler>
-  requires detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
-                 WriteHandler&& handler) {
-  detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}(
-      std::forward<WriteHandler>(handler), buffers, transfer_all());
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+auto async_write(AsyncWriteStream& stream, const ConstBufferSequence& buffers, WriteToken&& token) {
+  return async_initiate<WriteToken, void(error_code, std::size_t)>(
+      detail::initiate_async_write_buffer_sequence<AsyncWriteStream>{stream}, token, buffers,
+      transfer_all());
 }
 
 // ---- from a DynamicBuffer_v1 (a copy of the adapter, sharing its storage) ----
 
 template <typename AsyncWriteStream, typename DynamicBuffer,
-          completion_condition CompletionCondition, typename WriteHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
-           detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers,
-                 CompletionCondition completion_condition, WriteHandler&& handler) {
-  detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}(
-      std::forward<WriteHandler>(handler), std::forward<DynamicBuffer>(buffers),
-      std::move(completion_condition));
+          completion_condition CompletionCondition,
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers,
+                 CompletionCondition completion_condition, WriteToken&& token) {
+  return async_initiate<WriteToken, void(error_code, std::size_t)>(
+      detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), std::move(completion_condition));
 }
 
-template <typename AsyncWriteStream, typename DynamicBuffer, typename WriteHandler>
-  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer> &&
-           detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers, WriteHandler&& handler) {
-  detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}(
-      std::forward<WriteHandler>(handler), std::forward<DynamicBuffer>(buffers),
-      transfer_all());
+template <typename AsyncWriteStream, typename DynamicBuffer,
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+  requires detail::copyable_dynamic_buffer_v1<DynamicBuffer>
+auto async_write(AsyncWriteStream& stream, DynamicBuffer&& buffers, WriteToken&& token) {
+  return async_initiate<WriteToken, void(error_code, std::size_t)>(
+      detail::initiate_async_write_dynbuf_v1<AsyncWriteStream>{stream}, token,
+      std::forward<DynamicBuffer>(buffers), transfer_all());
 }
 
 // ---- from a basic_streambuf, which must outlive the operation ----
 
-template <typename AsyncWriteStream, typename Allocator,
-          completion_condition CompletionCondition, typename WriteHandler>
-  requires detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
-                 CompletionCondition completion_condition, WriteHandler&& handler) {
-  proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf),
-                    std::move(completion_condition), std::forward<WriteHandler>(handler));
+template <typename AsyncWriteStream, typename Allocator, completion_condition CompletionCondition,
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+auto async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
+                 CompletionCondition completion_condition, WriteToken&& token) {
+  return proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf),
+                           std::move(completion_condition), std::forward<WriteToken>(token));
 }
 
-template <typename AsyncWriteStream, typename Allocator, typename WriteHandler>
-  requires detail::write_handler<WriteHandler>
-void async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
-                 WriteHandler&& handler) {
-  proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
-                    std::forward<WriteHandler>(handler));
+template <typename AsyncWriteStream, typename Allocator,
+          completion_token_for<void(error_code, std::size_t)> WriteToken>
+auto async_write(AsyncWriteStream& stream, basic_streambuf<Allocator>& streambuf,
+                 WriteToken&& token) {
+  return proa::async_write(stream, basic_streambuf_ref<Allocator>(streambuf), transfer_all(),
+                           std::forward<WriteToken>(token));
 }
 
 }  // namespace proa

@@ -13,7 +13,10 @@
 
 #include "platform/error.hpp"
 #include "runtime/any_io_executor.hpp"
+#include "runtime/associated_cancellation_slot.hpp"
 #include "runtime/associated_executor.hpp"
+#include "runtime/async_result.hpp"
+#include "runtime/cancellation_type.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/scheduler.hpp"
 #include "runtime/detail/timer_queue.hpp"
@@ -33,6 +36,32 @@ struct wait_traits {
 
 namespace detail {
 
+// Installed in a wait's cancellation slot: cancels that one wait. The operation clears the slot
+// before its memory is freed, so `op` is alive whenever this runs.
+template <typename Clock>
+class timer_wait_cancellation {
+ public:
+  timer_wait_cancellation(scheduler* owner, timer_queue<Clock>* queue, timer_operation* op) noexcept
+      : owner_(owner), queue_(queue), op_(op) {}
+
+  void operator()(cancellation_type_t type) {
+    if (!!(type & (cancellation_type::terminal | cancellation_type::partial |
+                   cancellation_type::total)))
+      owner_->cancel_timer_operation(*queue_, op_);
+  }
+
+ private:
+  scheduler* owner_;
+  timer_queue<Clock>* queue_;
+  timer_operation* op_;
+};
+
+// Stands for the cancellation slot of a handler that cannot have one: takes no room.
+struct no_cancellation_slot {
+  static constexpr bool is_connected() noexcept { return false; }
+  static void clear() noexcept {}
+};
+
 // The completion of one async_wait: holds the handler (and, when the handler names its own
 // executor, a work-tracking copy of it) in recycled memory.
 template <typename Handler, typename IoExecutor>
@@ -45,6 +74,10 @@ class timer_wait_operation final : public timer_operation {
   static constexpr bool foreign_executor = !std::is_same_v<handler_executor, IoExecutor>;
   using tracked_executor = std::decay_t<decltype(proa::prefer(
       std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
+  // Only handlers that may bring a slot (known at compile time) keep one.
+  static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
+  using slot_type =
+      std::conditional_t<cancellable, associated_cancellation_slot_t<Handler>, no_cancellation_slot>;
 
  public:
   template <typename H>
@@ -64,6 +97,26 @@ class timer_wait_operation final : public timer_operation {
     }
   }
 
+  // Queues the wait; first, if the handler brings a connected cancellation slot, installs the
+  // handler that cancels this one wait. Takes ownership of the operation.
+  template <typename Clock>
+  void start(scheduler& owner, timer_queue<Clock>& queue, per_timer_data& timer,
+             typename Clock::time_point expiry) {
+    if constexpr (cancellable) {
+      slot_type slot = get_associated_cancellation_slot(handler_);
+      if (slot.is_connected()) {
+        try {
+          slot.template emplace<timer_wait_cancellation<Clock>>(&owner, &queue, this);
+        } catch (...) {
+          destroy();
+          throw;
+        }
+        slot_ = slot;
+      }
+    }
+    owner.schedule_timer(queue, timer, expiry, this);
+  }
+
  private:
   using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
 
@@ -76,6 +129,8 @@ class timer_wait_operation final : public timer_operation {
 
   static void do_complete(scheduler_operation* base, bool invoke) {
     auto* self = static_cast<timer_wait_operation*>(base);
+    // No cancellation may reach the operation once its memory is recycled.
+    if (self->slot_.is_connected()) self->slot_.clear();
     Handler handler(std::move(self->handler_));
     stored_executor ex(std::move(self->executor_));
     std::error_code ec = self->ec_;
@@ -90,6 +145,7 @@ class timer_wait_operation final : public timer_operation {
 
   Handler handler_;
   stored_executor executor_;
+  [[no_unique_address]] slot_type slot_{};
 };
 
 }  // namespace detail
@@ -205,15 +261,34 @@ class basic_waitable_timer {
     }
   }
 
-  template <typename WaitHandler>
-    requires std::is_invocable_v<std::decay_t<WaitHandler>&, std::error_code>
-  void async_wait(WaitHandler&& handler) {
-    using op_type = detail::timer_wait_operation<std::decay_t<WaitHandler>, Executor>;
-    op_type* op = op_type::create(std::forward<WaitHandler>(handler), executor_);
-    scheduler_->schedule_timer(*queue_, *data_, expiry_, op);
+  // handler(ec) at expiry, or with error::operation_aborted when cancelled (by cancel(), a
+  // new expiry, or the handler's cancellation slot, which cancels this wait only).
+  template <completion_token_for<void(std::error_code)> WaitToken>
+  auto async_wait(WaitToken&& token) {
+    return async_initiate<WaitToken, void(std::error_code)>(initiate_async_wait(this), token);
   }
 
  private:
+  // The one place a wait starts, whatever the completion token.
+  class initiate_async_wait {
+   public:
+    using executor_type = Executor;
+
+    explicit initiate_async_wait(basic_waitable_timer* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept { return self_->executor_; }
+
+    template <typename WaitHandler>
+    void operator()(WaitHandler&& handler) const {
+      using op_type = detail::timer_wait_operation<std::decay_t<WaitHandler>, Executor>;
+      op_type* op = op_type::create(std::forward<WaitHandler>(handler), self_->executor_);
+      op->start(*self_->scheduler_, *self_->queue_, *self_->data_, self_->expiry_);
+    }
+
+   private:
+    basic_waitable_timer* self_;
+  };
+
   static time_point saturating_add(time_point t, duration d) {
     if (d > duration::zero() && t > time_point::max() - d) return time_point::max();
     if (d < duration::zero() && t < time_point::min() - d) return time_point::min();

@@ -1,28 +1,35 @@
 // defer: like post, but marks the handler as a continuation of the caller, which lets a
 // scheduler queue it locally (run it on this thread after the current handler returns).
-// The completion token is a plain handler for now (async_result support comes later).
+// Any completion token with signature void() is accepted (a plain handler, use_future, ...).
 #pragma once
 
+#include "runtime/async_result.hpp"
+#include "runtime/detail/submission_initiation.hpp"
 #include "runtime/detail/work_dispatcher.hpp"
 #include "runtime/execution/executor.hpp"
 #include "runtime/execution_context.hpp"
 
 namespace proa {
 
-template <detail::nullary_handler Handler>
-void defer(Handler&& handler) {
-  detail::submit_to_associated<detail::submission::defer>(std::forward<Handler>(handler));
+// Runs the handler on its associated executor.
+template <completion_token_for<void()> NullaryToken>
+auto defer(NullaryToken&& token) {
+  return async_initiate<NullaryToken, void()>(
+      detail::initiate_submission<detail::submission::defer>(), token);
 }
 
-template <detail::standard_or_legacy_executor Executor, detail::nullary_handler Handler>
-void defer(const Executor& ex, Handler&& handler) {
-  detail::submit_to<detail::submission::defer>(ex, std::forward<Handler>(handler));
+// Queues the handler on ex; a handler with its own executor then runs there.
+template <detail::standard_or_legacy_executor Executor, completion_token_for<void()> NullaryToken>
+auto defer(const Executor& ex, NullaryToken&& token) {
+  return detail::initiate_submission_with_token<detail::submission::defer, NullaryToken>(ex,
+                                                                                       token);
 }
 
-template <detail::execution_context_type ExecutionContext, detail::nullary_handler Handler>
-void defer(ExecutionContext& context, Handler&& handler) {
-  detail::submit_to<detail::submission::defer>(context.get_executor(),
-                                               std::forward<Handler>(handler));
+template <detail::execution_context_type ExecutionContext,
+          completion_token_for<void()> NullaryToken>
+auto defer(ExecutionContext& context, NullaryToken&& token) {
+  return detail::initiate_submission_with_token<detail::submission::defer, NullaryToken>(
+      context.get_executor(), token);
 }
 
 }  // namespace proa

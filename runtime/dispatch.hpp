@@ -1,28 +1,35 @@
 // dispatch: runs a handler inside the call when the executor allows it (e.g. the caller is
 // already running on that executor's context), otherwise submits it like post.
-// The completion token is a plain handler for now (async_result support comes later).
+// Any completion token with signature void() is accepted (a plain handler, use_future, ...).
 #pragma once
 
+#include "runtime/async_result.hpp"
+#include "runtime/detail/submission_initiation.hpp"
 #include "runtime/detail/work_dispatcher.hpp"
 #include "runtime/execution/executor.hpp"
 #include "runtime/execution_context.hpp"
 
 namespace proa {
 
-template <detail::nullary_handler Handler>
-void dispatch(Handler&& handler) {
-  detail::submit_to_associated<detail::submission::dispatch>(std::forward<Handler>(handler));
+// Runs the handler on its associated executor.
+template <completion_token_for<void()> NullaryToken>
+auto dispatch(NullaryToken&& token) {
+  return async_initiate<NullaryToken, void()>(
+      detail::initiate_submission<detail::submission::dispatch>(), token);
 }
 
-template <detail::standard_or_legacy_executor Executor, detail::nullary_handler Handler>
-void dispatch(const Executor& ex, Handler&& handler) {
-  detail::submit_to<detail::submission::dispatch>(ex, std::forward<Handler>(handler));
+// Queues the handler on ex; a handler with its own executor then runs there.
+template <detail::standard_or_legacy_executor Executor, completion_token_for<void()> NullaryToken>
+auto dispatch(const Executor& ex, NullaryToken&& token) {
+  return detail::initiate_submission_with_token<detail::submission::dispatch, NullaryToken>(ex,
+                                                                                       token);
 }
 
-template <detail::execution_context_type ExecutionContext, detail::nullary_handler Handler>
-void dispatch(ExecutionContext& context, Handler&& handler) {
-  detail::submit_to<detail::submission::dispatch>(context.get_executor(),
-                                                  std::forward<Handler>(handler));
+template <detail::execution_context_type ExecutionContext,
+          completion_token_for<void()> NullaryToken>
+auto dispatch(ExecutionContext& context, NullaryToken&& token) {
+  return detail::initiate_submission_with_token<detail::submission::dispatch, NullaryToken>(
+      context.get_executor(), token);
 }
 
 }  // namespace proa

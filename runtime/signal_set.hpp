@@ -12,6 +12,7 @@
 #include "platform/error.hpp"
 #include "runtime/any_io_executor.hpp"
 #include "runtime/associated_executor.hpp"
+#include "runtime/async_result.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/signal_dispatcher.hpp"
 #include "runtime/execution.hpp"
@@ -196,15 +197,14 @@ class basic_signal_set {
 
   // Waits for one of the set's signals: handler(const std::error_code&, int signal_number).
   // The handler never runs inside this call; a pending wait keeps the context's run() going.
-  template <typename SignalHandler>
-    requires std::is_invocable_v<std::decay_t<SignalHandler>&, std::error_code, int>
-  void async_wait(SignalHandler&& handler) {
-    initiate_async_wait(this)(std::forward<SignalHandler>(handler));
+  template <completion_token_for<void(std::error_code, int)> SignalToken>
+  auto async_wait(SignalToken&& token) {
+    return async_initiate<SignalToken, void(std::error_code, int)>(initiate_async_wait(this),
+                                                                   token);
   }
 
  private:
-  // The one place a wait starts; a completion-token layer wraps this (as Asio's async_initiate
-  // does) to support tokens other than plain handlers.
+  // The one place a wait starts, whatever the completion token.
   class initiate_async_wait {
    public:
     using executor_type = Executor;

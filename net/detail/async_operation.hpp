@@ -1,7 +1,8 @@
 // What the asynchronous composed operations (async_read, async_write, async_read_until,
-// async_connect, async_resolve) share: intermediate handlers that lend the user handler's
-// associated executor and allocator, completions posted instead of run inside the initiating
-// call, and the per-step buffer sequence handed to a stream's async_read_some/async_write_some.
+// async_connect, async_resolve) share: intermediate handlers (runtime/detail/
+// intermediate_handler.hpp) that lend the user handler's associated executor, allocator and
+// cancellation slot, completions posted instead of run inside the initiating call, and the
+// per-step buffer sequence handed to a stream's async_read_some/async_write_some.
 #pragma once
 
 #include <sys/uio.h>
@@ -18,20 +19,11 @@
 #include "net/detail/consuming_buffers.hpp"
 #include "runtime/associated_allocator.hpp"
 #include "runtime/associated_executor.hpp"
+#include "runtime/detail/intermediate_handler.hpp"
 #include "runtime/post.hpp"
 
 namespace proa {
 namespace detail {
-
-// A composed operation's state while it waits for one of its steps. It runs its steps and its
-// final call on the user handler's behalf, so it answers association queries (executor,
-// allocator) with the user handler's answers: a handler bound to a strand keeps every step of
-// the operation on that strand.
-template <typename T>
-concept intermediate_handler = requires(const T& t) {
-  typename T::user_handler_type;
-  { t.user_handler() } -> std::same_as<const typename T::user_handler_type&>;
-};
 
 // Calls a completion handler the way Asio does: as an rvalue when it accepts one, so handlers
 // with &&-qualified call operators work, else as an lvalue.
@@ -131,30 +123,5 @@ class async_step_buffers<Buffer, Buffers> {
 };
 
 }  // namespace detail
-
-// An intermediate handler runs where, and allocates from what, its user handler would.
-template <typename T, typename Executor>
-  requires detail::intermediate_handler<T>
-struct associated_executor<T, Executor>
-    : detail::forward_default_executor_mark<typename T::user_handler_type, Executor> {
-  using handler_association = associated_executor<typename T::user_handler_type, Executor>;
-  using type = typename handler_association::type;
-
-  static type get(const T& t) noexcept { return handler_association::get(t.user_handler()); }
-  static type get(const T& t, const Executor& ex) noexcept {
-    return handler_association::get(t.user_handler(), ex);
-  }
-};
-
-template <typename T, typename Allocator>
-  requires detail::intermediate_handler<T>
-struct associated_allocator<T, Allocator> {
-  using handler_association = associated_allocator<typename T::user_handler_type, Allocator>;
-  using type = typename handler_association::type;
-
-  static type get(const T& t, const Allocator& a = Allocator()) noexcept {
-    return handler_association::get(t.user_handler(), a);
-  }
-};
 
 }  // namespace proa

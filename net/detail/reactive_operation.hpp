@@ -16,12 +16,43 @@
 #include "net/detail/socket_holder.hpp"
 #include "platform/error.hpp"
 #include "platform/socket_ops.hpp"
+#include "runtime/associated_cancellation_slot.hpp"
 #include "runtime/associated_executor.hpp"
+#include "runtime/cancellation_type.hpp"
 #include "runtime/detail/reactor_operation.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
+#include "runtime/detail/scheduler.hpp"
 #include "runtime/execution.hpp"
 
 namespace proa::detail {
+
+// Installed in an operation's cancellation slot: takes that one operation off its descriptor
+// (or makes its pending syscall give up). The operation clears the slot before its memory is
+// recycled, and descriptor states are never freed before the scheduler, so both pointers are
+// valid whenever this runs, even if the socket was closed meanwhile.
+class reactor_operation_cancellation {
+ public:
+  reactor_operation_cancellation(scheduler* owner, descriptor_state* state,
+                                 reactor_operation* op) noexcept
+      : owner_(owner), state_(state), op_(op) {}
+
+  void operator()(cancellation_type_t type) {
+    if (!!(type &
+           (cancellation_type::terminal | cancellation_type::partial | cancellation_type::total)))
+      owner_->cancel_reactor_operation(*state_, op_);
+  }
+
+ private:
+  scheduler* owner_;
+  descriptor_state* state_;
+  reactor_operation* op_;
+};
+
+// Stands for the cancellation slot of a handler that cannot have one: takes no room.
+struct no_reactor_cancellation_slot {
+  static constexpr bool is_connected() noexcept { return false; }
+  static void clear() noexcept {}
+};
 
 template <typename Action, typename Handler, typename IoExecutor>
 class socket_operation final : public reactor_operation {
@@ -34,6 +65,10 @@ class socket_operation final : public reactor_operation {
   using tracked_executor = std::decay_t<decltype(proa::prefer(
       std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
   using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
+  // Only handlers that may bring a slot (known at compile time) keep one.
+  static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
+  using slot_type = std::conditional_t<cancellable, associated_cancellation_slot_t<Handler>,
+                                       no_reactor_cancellation_slot>;
 
  public:
   template <typename A, typename H>
@@ -55,6 +90,25 @@ class socket_operation final : public reactor_operation {
     }
   }
 
+  // Hands the operation to the descriptor's reactor queue; first, if the handler brings a
+  // connected cancellation slot, installs the handler that cancels this one operation.
+  // Takes ownership of the operation.
+  void start(scheduler& owner, descriptor_state& state, reactor_direction direction) {
+    if constexpr (cancellable) {
+      slot_type slot = get_associated_cancellation_slot(handler_);
+      if (slot.is_connected()) {
+        try {
+          slot.template emplace<reactor_operation_cancellation>(&owner, &state, this);
+        } catch (...) {
+          destroy();
+          throw;
+        }
+        slot_ = slot;
+      }
+    }
+    owner.start_reactor_operation(state, direction, this);
+  }
+
  private:
   static stored_executor make_executor(Handler& h, const IoExecutor& io_ex) {
     if constexpr (foreign_executor)
@@ -70,6 +124,8 @@ class socket_operation final : public reactor_operation {
 
   static void do_complete(scheduler_operation* base, bool invoke) {
     auto* self = static_cast<socket_operation*>(base);
+    // No cancellation may reach the operation once its memory is recycled.
+    if (self->slot_.is_connected()) self->slot_.clear();
     // Everything leaves the operation's memory before it is recycled, so a handler that starts
     // the next operation reuses the same block.
     Action action(std::move(self->action_));
@@ -90,6 +146,7 @@ class socket_operation final : public reactor_operation {
   Action action_;
   Handler handler_;
   stored_executor executor_;
+  [[no_unique_address]] slot_type slot_{};
 };
 
 // ---- actions ----

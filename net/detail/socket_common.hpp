@@ -11,6 +11,7 @@
 #include "net/detail/socket_holder.hpp"
 #include "net/socket_base.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 #include "runtime/detail/scheduler.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/execution_context.hpp"
@@ -218,13 +219,16 @@ class socket_common : public socket_base {
   void wait(wait_type what, error_code& ec) { socket_.wait(what, ec); }
 
   // Completes with handler(ec) once the descriptor is ready; operation_aborted if cancelled.
-  template <typename WaitHandler>
-    requires std::is_invocable_v<std::decay_t<WaitHandler>&, error_code>
-  void async_wait(wait_type what, WaitHandler&& handler) {
-    const reactor_direction direction =
-        what == wait_write ? reactor_direction::write : reactor_direction::read;
-    start_async(direction, wait_action{static_cast<int>(what)},
-                std::forward<WaitHandler>(handler));
+  template <completion_token_for<void(error_code)> WaitToken>
+  auto async_wait(wait_type what, WaitToken&& token) {
+    return async_initiate<WaitToken, void(error_code)>(
+        [this](auto&& handler, wait_type w) {
+          const reactor_direction direction =
+              w == wait_write ? reactor_direction::write : reactor_direction::read;
+          start_async(direction, wait_action{static_cast<int>(w)},
+                      std::forward<decltype(handler)>(handler));
+        },
+        token, what);
   }
 
  protected:
@@ -251,7 +255,7 @@ class socket_common : public socket_base {
       owner.post(op);
       return;
     }
-    owner.start_reactor_operation(*registered, direction, op);
+    op->start(owner, *registered, direction);
   }
 
   // Completes an asynchronous operation whose result is known before any waiting.

@@ -16,6 +16,7 @@
 #include "net/ip/basic_resolver_results.hpp"
 #include "net/ip/resolver_base.hpp"
 #include "platform/error.hpp"
+#include "runtime/async_result.hpp"
 #include "runtime/any_io_executor.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/execution_context.hpp"
@@ -127,43 +128,40 @@ class basic_resolver : public resolver_base {
   // (the resolver's by default), never inside the call. A pending lookup keeps the context's
   // run() from returning.
 
-  template <typename ResolveHandler>
-    requires std::is_invocable_v<std::decay_t<ResolveHandler>&, error_code, results_type>
-  void async_resolve(std::string_view host, std::string_view service, ResolveHandler&& handler) {
-    async_resolve(host, service, resolver_base::flags(), std::forward<ResolveHandler>(handler));
+  template <completion_token_for<void(error_code, results_type)> ResolveToken>
+  auto async_resolve(std::string_view host, std::string_view service, ResolveToken&& token) {
+    return async_resolve(host, service, resolver_base::flags(), std::forward<ResolveToken>(token));
   }
 
-  template <typename ResolveHandler>
-    requires std::is_invocable_v<std::decay_t<ResolveHandler>&, error_code, results_type>
-  void async_resolve(std::string_view host, std::string_view service,
-                     resolver_base::flags resolve_flags, ResolveHandler&& handler) {
-    initiate_async_resolve(this)(std::forward<ResolveHandler>(handler),
-                                 forward_query{std::string(host), std::string(service),
-                                               resolve_flags, AF_UNSPEC});
+  template <completion_token_for<void(error_code, results_type)> ResolveToken>
+  auto async_resolve(std::string_view host, std::string_view service,
+                     resolver_base::flags resolve_flags, ResolveToken&& token) {
+    return async_initiate<ResolveToken, void(error_code, results_type)>(
+        initiate_async_resolve(this), token,
+        forward_query{std::string(host), std::string(service), resolve_flags, AF_UNSPEC});
   }
 
-  template <typename ResolveHandler>
-    requires std::is_invocable_v<std::decay_t<ResolveHandler>&, error_code, results_type>
-  void async_resolve(const protocol_type& protocol, std::string_view host,
-                     std::string_view service, ResolveHandler&& handler) {
-    async_resolve(protocol, host, service, resolver_base::flags(),
-                  std::forward<ResolveHandler>(handler));
+  template <completion_token_for<void(error_code, results_type)> ResolveToken>
+  auto async_resolve(const protocol_type& protocol, std::string_view host,
+                     std::string_view service, ResolveToken&& token) {
+    return async_resolve(protocol, host, service, resolver_base::flags(),
+                         std::forward<ResolveToken>(token));
   }
 
-  template <typename ResolveHandler>
-    requires std::is_invocable_v<std::decay_t<ResolveHandler>&, error_code, results_type>
-  void async_resolve(const protocol_type& protocol, std::string_view host,
+  template <completion_token_for<void(error_code, results_type)> ResolveToken>
+  auto async_resolve(const protocol_type& protocol, std::string_view host,
                      std::string_view service, resolver_base::flags resolve_flags,
-                     ResolveHandler&& handler) {
-    initiate_async_resolve(this)(std::forward<ResolveHandler>(handler),
-                                 forward_query{std::string(host), std::string(service),
-                                               resolve_flags, protocol.family()});
+                     ResolveToken&& token) {
+    return async_initiate<ResolveToken, void(error_code, results_type)>(
+        initiate_async_resolve(this), token,
+        forward_query{std::string(host), std::string(service), resolve_flags,
+                      protocol.family()});
   }
 
-  template <typename ResolveHandler>
-    requires std::is_invocable_v<std::decay_t<ResolveHandler>&, error_code, results_type>
-  void async_resolve(const endpoint_type& endpoint, ResolveHandler&& handler) {
-    initiate_async_resolve(this)(std::forward<ResolveHandler>(handler), reverse_query{endpoint});
+  template <completion_token_for<void(error_code, results_type)> ResolveToken>
+  auto async_resolve(const endpoint_type& endpoint, ResolveToken&& token) {
+    return async_initiate<ResolveToken, void(error_code, results_type)>(
+        initiate_async_resolve(this), token, reverse_query{endpoint});
   }
 
  private:

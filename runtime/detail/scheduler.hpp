@@ -131,6 +131,23 @@ class scheduler final : public execution_context_service_base<scheduler> {
     return n;
   }
 
+  // Per-operation cancellation (cancellation slots): completes the one wait `op` with
+  // operation_aborted if it is still pending in `queue`. False if it already expired or was
+  // cancelled. `op` must not have completed yet (its slot handler is cleared before that).
+  template <typename Clock>
+  bool cancel_timer_operation(timer_queue<Clock>& queue, timer_operation* op) {
+    operation_queue cancelled;
+    bool found;
+    {
+      std::lock_guard lock(timer_mutex_);
+      bool moved_earliest = false;
+      found = queue.cancel_operation(op, cancelled, moved_earliest);
+      if (moved_earliest) refresh_next_expiry_locked();
+    }
+    if (found) complete_timer_waits(cancelled, 1);
+    return found;
+  }
+
   // ---- descriptors (sockets) ----
   // A descriptor is watched by one worker slot's reactor: the calling worker's own slot, or a
   // slot some worker holds. When that worker leaves run(), its descriptors move to a slot that

@@ -17,11 +17,17 @@
 
 namespace proa::detail {
 
+struct per_timer_data;
+
 // A pending async_wait. The result is written before the operation is queued for completion.
 class timer_operation : public scheduler_operation {
  public:
   using scheduler_operation::scheduler_operation;
   std::error_code ec_;
+  // The timer whose waits list holds this operation; null once it left the list (expired or
+  // cancelled). Under the scheduler's timer mutex. Lets a cancellation slot find the one wait
+  // it cancels without trusting a timer object that may be gone by then.
+  per_timer_data* timer_ = nullptr;
 };
 
 // State a timer object keeps for the queue (its pending waits and place in the heap).
@@ -29,6 +35,12 @@ struct per_timer_data {
   static constexpr std::size_t not_in_heap = std::numeric_limits<std::size_t>::max();
   operation_queue waits;
   std::size_t heap_index = not_in_heap;
+
+  // Marks every wait as no longer in this timer's list (before they are handed out).
+  void release_waits() noexcept {
+    for (scheduler_operation* op = waits.front(); op; op = op->next_)
+      static_cast<timer_operation*>(op)->timer_ = nullptr;
+  }
 };
 
 class timer_queue_base {
@@ -57,6 +69,7 @@ class timer_queue final : public timer_queue_base {
       timer.heap_index = heap_.size() - 1;
       sift_up(timer.heap_index);
     }
+    op->timer_ = &timer;
     timer.waits.push(op);
     return timer.heap_index == 0;
   }
@@ -69,6 +82,7 @@ class timer_queue final : public timer_queue_base {
     std::size_t n = 0;
     while (scheduler_operation* op = timer.waits.pop()) {
       static_cast<timer_operation*>(op)->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+      static_cast<timer_operation*>(op)->timer_ = nullptr;
       ready.push(op);
       ++n;
     }
@@ -81,10 +95,33 @@ class timer_queue final : public timer_queue_base {
     scheduler_operation* op = timer.waits.pop();
     if (!op) return 0;
     static_cast<timer_operation*>(op)->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+    static_cast<timer_operation*>(op)->timer_ = nullptr;
     ready.push(op);
     if (timer.waits.empty() && timer.heap_index != per_timer_data::not_in_heap)
       remove(timer.heap_index);
     return 1;
+  }
+
+  // Cancels the one wait `op` (per-operation cancellation) if it is still pending: it completes
+  // with operation_aborted, and its timer leaves the heap if it has no other wait. Sets
+  // `moved_earliest` when the earliest timer left the heap. False if `op` already left.
+  bool cancel_operation(timer_operation* op, operation_queue& ready, bool& moved_earliest) {
+    per_timer_data* timer = op->timer_;
+    moved_earliest = false;
+    if (!timer) return false;
+    // The list is singly linked and usually holds one wait: rebuild it without `op`.
+    operation_queue kept;
+    while (scheduler_operation* other = timer->waits.pop())
+      if (other != op) kept.push(other);
+    timer->waits.splice(kept);
+    op->timer_ = nullptr;
+    op->ec_ = proa::error::make_error_code(proa::error::operation_aborted);
+    ready.push(op);
+    if (timer->waits.empty() && timer->heap_index != per_timer_data::not_in_heap) {
+      moved_earliest = is_earliest(*timer);
+      remove(timer->heap_index);
+    }
+    return true;
   }
 
   std::int64_t next_expiry_steady_ns(std::int64_t& steady_now) const override {
@@ -108,6 +145,7 @@ class timer_queue final : public timer_queue_base {
     while (!heap_.empty() && !(now < heap_.front().expiry)) {
       per_timer_data* timer = heap_.front().timer;
       remove(0);
+      timer->release_waits();
       ready.splice(timer->waits);
     }
   }
@@ -115,6 +153,7 @@ class timer_queue final : public timer_queue_base {
   void take_all(operation_queue& ready) override {
     for (auto& entry : heap_) {
       entry.timer->heap_index = per_timer_data::not_in_heap;
+      entry.timer->release_waits();
       ready.splice(entry.timer->waits);
     }
     heap_.clear();
