@@ -39,6 +39,11 @@
 #include "runtime/detached.hpp"
 #include "runtime/redirect_error.hpp"
 #include "runtime/use_future.hpp"
+// runtime/: C++20 coroutines (awaitable, co_spawn, use_awaitable, this_coro).
+#include "runtime/awaitable.hpp"
+#include "runtime/co_spawn.hpp"
+#include "runtime/this_coro.hpp"
+#include "runtime/use_awaitable.hpp"
 // net/: buffers, streambuf, completion conditions.
 #include "net/buffer.hpp"
 #include "net/completion_condition.hpp"
