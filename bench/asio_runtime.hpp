@@ -4,6 +4,7 @@
 
 #include <asio.hpp>
 
+#include <cstddef>
 #include <system_error>
 #include <utility>
 
@@ -13,7 +14,9 @@ struct asio_runtime {
   static constexpr const char* name = "asio";
 
   using io_context = asio::io_context;
+  using thread_pool = asio::thread_pool;
   using steady_timer = asio::steady_timer;
+  using tcp = asio::ip::tcp;
 
   static auto make_strand(io_context& context) { return asio::make_strand(context); }
   static auto make_work_guard(io_context& context) { return asio::make_work_guard(context); }
@@ -25,6 +28,22 @@ struct asio_runtime {
   template <typename ExecutorOrContext, typename Handler>
   static void post(ExecutorOrContext& target, Handler&& handler) {
     asio::post(target, std::forward<Handler>(handler));
+  }
+
+  template <typename ExecutorOrContext, typename Handler>
+  static void dispatch(ExecutorOrContext& target, Handler&& handler) {
+    asio::dispatch(target, std::forward<Handler>(handler));
+  }
+
+  static tcp::endpoint loopback(unsigned short port) {
+    return tcp::endpoint(asio::ip::address_v4::loopback(), port);
+  }
+
+  static auto buffer(void* data, std::size_t size) { return asio::buffer(data, size); }
+
+  template <typename Stream, typename Buffers, typename Handler>
+  static void async_write(Stream& stream, const Buffers& buffers, Handler&& handler) {
+    asio::async_write(stream, buffers, std::forward<Handler>(handler));
   }
 };
 

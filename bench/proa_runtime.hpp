@@ -4,6 +4,7 @@
 
 #include <proa.hpp>
 
+#include <cstddef>
 #include <system_error>
 #include <utility>
 
@@ -13,7 +14,9 @@ struct proa_runtime {
   static constexpr const char* name = "proa";
 
   using io_context = proa::io_context;
+  using thread_pool = proa::thread_pool;
   using steady_timer = proa::steady_timer;
+  using tcp = proa::ip::tcp;
 
   static auto make_strand(io_context& context) { return proa::make_strand(context); }
   static auto make_work_guard(io_context& context) { return proa::make_work_guard(context); }
@@ -25,6 +28,22 @@ struct proa_runtime {
   template <typename ExecutorOrContext, typename Handler>
   static void post(ExecutorOrContext& target, Handler&& handler) {
     proa::post(target, std::forward<Handler>(handler));
+  }
+
+  template <typename ExecutorOrContext, typename Handler>
+  static void dispatch(ExecutorOrContext& target, Handler&& handler) {
+    proa::dispatch(target, std::forward<Handler>(handler));
+  }
+
+  static tcp::endpoint loopback(unsigned short port) {
+    return tcp::endpoint(proa::ip::address_v4::loopback(), port);
+  }
+
+  static auto buffer(void* data, std::size_t size) { return proa::buffer(data, size); }
+
+  template <typename Stream, typename Buffers, typename Handler>
+  static void async_write(Stream& stream, const Buffers& buffers, Handler&& handler) {
+    proa::async_write(stream, buffers, std::forward<Handler>(handler));
   }
 };
 

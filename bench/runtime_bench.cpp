@@ -2,6 +2,8 @@
 // pairs, then a table of medians. `--quick` (or PROA_BENCH_QUICK=1) runs one short repetition.
 #include <benchmark/benchmark.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -9,12 +11,50 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/allocation_counter.hpp"
 #include "bench/asio_runtime.hpp"
 #include "bench/comparison_reporter.hpp"
 #include "bench/proa_runtime.hpp"
 #include "bench/workloads.hpp"
 
 namespace {
+
+// The workloads' measure policy on Google Benchmark: runs the iteration once untimed to warm up
+// the runtime's caches, then under the benchmark loop; reports items/s and heap allocations per
+// item (where they are counted), and fails the run if any iteration processed the wrong number.
+class benchmark_measure {
+ public:
+  explicit benchmark_measure(benchmark::State& state) : state_(state) {}
+
+  template <typename Iteration>
+  void operator()(std::size_t expected_per_iteration, Iteration&& iteration) {
+    if (iteration() != expected_per_iteration) {
+      state_.SkipWithError("warm-up iteration processed the wrong number of items");
+      return;
+    }
+    std::uint64_t items = 0;
+    bool all_complete = true;
+    const std::uint64_t allocations_before = bench::heap_allocations();
+    for (auto _ : state_) {
+      const std::size_t processed = iteration();
+      all_complete = all_complete && processed == expected_per_iteration;
+      items += processed;
+    }
+    const std::uint64_t allocations = bench::heap_allocations() - allocations_before;
+    if (!all_complete) {
+      state_.SkipWithError("an iteration processed the wrong number of items");
+      return;
+    }
+    state_.SetItemsProcessed(static_cast<std::int64_t>(items));
+    if (bench::heap_allocations_counted() && items != 0) {
+      state_.counters["allocs_per_item"] =
+          static_cast<double>(allocations) / static_cast<double>(items);
+    }
+  }
+
+ private:
+  benchmark::State& state_;
+};
 
 using benchmark_function = void (*)(benchmark::State&);
 
@@ -25,8 +65,16 @@ struct workload {
   bool multi_threaded;  // measured in wall-clock time
 };
 
-#define WORKLOAD(name, multi_threaded)                                                  \
-  workload{#name, &bench::name<bench::proa_runtime>, &bench::name<bench::asio_runtime>, \
+#define WORKLOAD(name, multi_threaded)                       \
+  workload{#name,                                            \
+           [](benchmark::State& state) {                     \
+             benchmark_measure measure(state);               \
+             bench::name<bench::proa_runtime>(measure);      \
+           },                                                \
+           [](benchmark::State& state) {                     \
+             benchmark_measure measure(state);               \
+             bench::name<bench::asio_runtime>(measure);      \
+           },                                                \
            multi_threaded}
 
 const workload workloads[] = {
