@@ -17,6 +17,7 @@
 #include "runtime/associated_executor.hpp"
 #include "runtime/async_result.hpp"
 #include "runtime/cancellation_type.hpp"
+#include "runtime/detail/completion_executor.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/scheduler.hpp"
 #include "runtime/detail/timer_queue.hpp"
@@ -66,14 +67,6 @@ struct no_cancellation_slot {
 // executor, a work-tracking copy of it) in recycled memory.
 template <typename Handler, typename IoExecutor>
 class timer_wait_operation final : public timer_operation {
-  using handler_executor =
-      std::decay_t<decltype(get_associated_executor(std::declval<Handler&>(),
-                                                    std::declval<const IoExecutor&>()))>;
-  // A handler without an executor of its own runs on the timer's, whose context is kept
-  // alive by the pending wait itself; only a foreign executor needs separate tracking.
-  static constexpr bool foreign_executor = !std::is_same_v<handler_executor, IoExecutor>;
-  using tracked_executor = std::decay_t<decltype(proa::prefer(
-      std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
   // Only handlers that may bring a slot (known at compile time) keep one.
   static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
   using slot_type =
@@ -84,17 +77,11 @@ class timer_wait_operation final : public timer_operation {
   timer_wait_operation(H&& h, const IoExecutor& io_ex)
       : timer_operation(&do_complete),
         handler_(std::forward<H>(h)),
-        executor_(make_executor(handler_, io_ex)) {}
+        executor_(completion_executor<Handler, IoExecutor>::make(handler_, io_ex)) {}
 
   template <typename H>
   static timer_wait_operation* create(H&& h, const IoExecutor& io_ex) {
-    void* memory = recycling_allocate(sizeof(timer_wait_operation));
-    try {
-      return ::new (memory) timer_wait_operation(std::forward<H>(h), io_ex);
-    } catch (...) {
-      recycling_deallocate(memory, sizeof(timer_wait_operation));
-      throw;
-    }
+    return create_recycled<timer_wait_operation>(std::forward<H>(h), io_ex);
   }
 
   // Queues the wait; first, if the handler brings a connected cancellation slot, installs the
@@ -118,14 +105,7 @@ class timer_wait_operation final : public timer_operation {
   }
 
  private:
-  using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
-
-  static stored_executor make_executor(Handler& h, const IoExecutor& io_ex) {
-    if constexpr (foreign_executor)
-      return proa::prefer(get_associated_executor(h, io_ex), execution::outstanding_work.tracked);
-    else
-      return get_associated_executor(h, io_ex);
-  }
+  using stored_executor = typename completion_executor<Handler, IoExecutor>::type;
 
   static void do_complete(scheduler_operation* base, bool invoke) {
     auto* self = static_cast<timer_wait_operation*>(base);

@@ -13,6 +13,7 @@
 #include "runtime/any_io_executor.hpp"
 #include "runtime/associated_executor.hpp"
 #include "runtime/async_result.hpp"
+#include "runtime/detail/completion_executor.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/signal_dispatcher.hpp"
 #include "runtime/execution.hpp"
@@ -25,42 +26,21 @@ namespace detail {
 // executor, a work-tracking copy of it) in recycled memory.
 template <typename Handler, typename IoExecutor>
 class signal_wait_operation final : public signal_operation {
-  using handler_executor =
-      std::decay_t<decltype(get_associated_executor(std::declval<Handler&>(),
-                                                    std::declval<const IoExecutor&>()))>;
-  // A handler without an executor of its own runs on the set's, whose context is kept alive by
-  // the pending wait itself; only a foreign executor needs separate tracking.
-  static constexpr bool foreign_executor = !std::is_same_v<handler_executor, IoExecutor>;
-  using tracked_executor = std::decay_t<decltype(proa::prefer(
-      std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
-  using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
+  using stored_executor = typename completion_executor<Handler, IoExecutor>::type;
 
  public:
   template <typename H>
   signal_wait_operation(H&& h, const IoExecutor& io_ex)
       : signal_operation(&do_complete),
         handler_(std::forward<H>(h)),
-        executor_(make_executor(handler_, io_ex)) {}
+        executor_(completion_executor<Handler, IoExecutor>::make(handler_, io_ex)) {}
 
   template <typename H>
   static signal_wait_operation* create(H&& h, const IoExecutor& io_ex) {
-    void* memory = recycling_allocate(sizeof(signal_wait_operation));
-    try {
-      return ::new (memory) signal_wait_operation(std::forward<H>(h), io_ex);
-    } catch (...) {
-      recycling_deallocate(memory, sizeof(signal_wait_operation));
-      throw;
-    }
+    return create_recycled<signal_wait_operation>(std::forward<H>(h), io_ex);
   }
 
  private:
-  static stored_executor make_executor(Handler& h, const IoExecutor& io_ex) {
-    if constexpr (foreign_executor)
-      return proa::prefer(get_associated_executor(h, io_ex), execution::outstanding_work.tracked);
-    else
-      return get_associated_executor(h, io_ex);
-  }
-
   static void do_complete(scheduler_operation* base, bool invoke) {
     auto* self = static_cast<signal_wait_operation*>(base);
     Handler handler(std::move(self->handler_));

@@ -20,6 +20,7 @@
 #include "runtime/associated_executor.hpp"
 #include "runtime/cancellation_type.hpp"
 #include "runtime/detail/reactor_operation.hpp"
+#include "runtime/detail/completion_executor.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/scheduler.hpp"
 #include "runtime/execution.hpp"
@@ -56,15 +57,7 @@ struct no_reactor_cancellation_slot {
 
 template <typename Action, typename Handler, typename IoExecutor>
 class socket_operation final : public reactor_operation {
-  using handler_executor =
-      std::decay_t<decltype(get_associated_executor(std::declval<Handler&>(),
-                                                    std::declval<const IoExecutor&>()))>;
-  // The socket's own context is kept running by the operation itself; a handler bound to some
-  // other executor needs that executor's context kept alive separately.
-  static constexpr bool foreign_executor = !std::is_same_v<handler_executor, IoExecutor>;
-  using tracked_executor = std::decay_t<decltype(proa::prefer(
-      std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
-  using stored_executor = std::conditional_t<foreign_executor, tracked_executor, handler_executor>;
+  using stored_executor = typename completion_executor<Handler, IoExecutor>::type;
   // Only handlers that may bring a slot (known at compile time) keep one.
   static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
   using slot_type = std::conditional_t<cancellable, associated_cancellation_slot_t<Handler>,
@@ -76,18 +69,11 @@ class socket_operation final : public reactor_operation {
       : reactor_operation(&do_perform, &do_complete),
         action_(std::forward<A>(action)),
         handler_(std::forward<H>(handler)),
-        executor_(make_executor(handler_, io_ex)) {}
+        executor_(completion_executor<Handler, IoExecutor>::make(handler_, io_ex)) {}
 
   template <typename A, typename H>
   static socket_operation* create(A&& action, H&& handler, const IoExecutor& io_ex) {
-    void* memory = recycling_allocate(sizeof(socket_operation));
-    try {
-      return ::new (memory)
-          socket_operation(std::forward<A>(action), std::forward<H>(handler), io_ex);
-    } catch (...) {
-      recycling_deallocate(memory, sizeof(socket_operation));
-      throw;
-    }
+    return create_recycled<socket_operation>(std::forward<A>(action), std::forward<H>(handler), io_ex);
   }
 
   // Hands the operation to the descriptor's reactor queue; first, if the handler brings a
@@ -110,13 +96,6 @@ class socket_operation final : public reactor_operation {
   }
 
  private:
-  static stored_executor make_executor(Handler& h, const IoExecutor& io_ex) {
-    if constexpr (foreign_executor)
-      return proa::prefer(get_associated_executor(h, io_ex), execution::outstanding_work.tracked);
-    else
-      return get_associated_executor(h, io_ex);
-  }
-
   static perform_result do_perform(reactor_operation* base, int fd) {
     auto* self = static_cast<socket_operation*>(base);
     return self->action_.perform(fd, self->ec_, self->bytes_transferred_);

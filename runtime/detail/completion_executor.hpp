@@ -1,0 +1,48 @@
+// What a queued operation (timer wait, signal wait, socket operation) keeps to deliver its
+// completion through the handler's associated executor, and how it gets its recycled memory.
+#pragma once
+
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "runtime/associated_executor.hpp"
+#include "runtime/detail/recycling_allocator.hpp"
+#include "runtime/execution.hpp"
+
+namespace proa::detail {
+
+template <typename Handler, typename IoExecutor>
+struct completion_executor {
+  using handler_executor =
+      std::decay_t<decltype(get_associated_executor(std::declval<Handler&>(),
+                                                    std::declval<const IoExecutor&>()))>;
+  // A handler without an executor of its own runs on the I/O object's, whose context the
+  // pending operation itself keeps running; only a foreign executor needs separate tracking.
+  static constexpr bool foreign = !std::is_same_v<handler_executor, IoExecutor>;
+  using tracked_executor = std::decay_t<decltype(proa::prefer(
+      std::declval<const handler_executor&>(), execution::outstanding_work.tracked))>;
+  using type = std::conditional_t<foreign, tracked_executor, handler_executor>;
+
+  static type make(Handler& handler, const IoExecutor& io_executor) {
+    if constexpr (foreign)
+      return proa::prefer(get_associated_executor(handler, io_executor),
+                          execution::outstanding_work.tracked);
+    else
+      return get_associated_executor(handler, io_executor);
+  }
+};
+
+// Constructs an Operation in a recycled block, giving the block back if the constructor throws.
+template <typename Operation, typename... Args>
+Operation* create_recycled(Args&&... args) {
+  void* memory = recycling_allocate(sizeof(Operation));
+  try {
+    return ::new (memory) Operation(std::forward<Args>(args)...);
+  } catch (...) {
+    recycling_deallocate(memory, sizeof(Operation));
+    throw;
+  }
+}
+
+}  // namespace proa::detail
