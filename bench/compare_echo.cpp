@@ -144,6 +144,9 @@ std::vector<echo_configuration> configurations() {
                        ", 2 threads: proa 1 context, Asio 1 context per thread",
                    64, size, echo_server_shape{1, 2}, echo_server_shape{2, 1}});
   }
+  // The same server written with C++20 coroutines (issue 5's workload).
+  all.push_back({"64 conn, 64 B, server 1 thread, coroutine sessions", 64, 64,
+                 echo_server_shape{1, 1, true}, echo_server_shape{1, 1, true}});
   return all;
 }
 

@@ -52,8 +52,8 @@ if grep -q "^syscalls: counted" "$output"; then
 fi
 
 echo_rows=$(grep -c -F "k messages/s" "$output")
-if ((echo_rows != 10)); then
-  fail "expected 10 echo configurations, found $echo_rows"
+if ((echo_rows != 11)); then
+  fail "expected 11 echo configurations (8 shapes, 2 context-per-thread, 1 coroutine), found $echo_rows"
 fi
 if grep -q "^FAILED" "$output"; then
   fail "the run reported failures"

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -47,6 +48,9 @@ inline cpu_time calling_thread_cpu_time() {
 struct echo_server_shape {
   int contexts = 1;
   int threads_per_context = 1;
+  // Sessions as C++20 coroutines (co_await async_read_some / async_write with use_awaitable)
+  // instead of callbacks.
+  bool coroutines = false;
 };
 
 template <typename Runtime>
@@ -211,6 +215,23 @@ class echo_server {
     std::array<char, read_buffer_size> data_;
   };
 
+  // The same session as a coroutine. The buffer lives outside the frame so the frame stays
+  // small enough for the runtimes' recycled blocks.
+  typename Runtime::template awaitable<void> coroutine_session(socket_type socket) {
+    auto data = std::make_unique<std::array<char, read_buffer_size>>();
+    try {
+      for (;;) {
+        const std::size_t size = co_await socket.async_read_some(
+            Runtime::buffer(data->data(), data->size()), Runtime::use_awaitable);
+        co_await Runtime::async_write(socket, Runtime::buffer(data->data(), size),
+                                      Runtime::use_awaitable);
+      }
+    } catch (const std::system_error&) {
+      // End of file or an error: the session is over.
+    }
+    ended_sessions_.fetch_add(1, std::memory_order_release);
+  }
+
   void accept() {
     auto& target = contexts_[next_context_++ % contexts_.size()];
     pending_.emplace(target);
@@ -218,7 +239,12 @@ class echo_server {
       if (error) return;  // The acceptor was closed by stop().
       std::error_code ignored;
       pending_->set_option(typename Runtime::tcp::no_delay(true), ignored);
-      (new session(*this, std::move(*pending_)))->read();
+      if (shape_.coroutines) {
+        auto executor = pending_->get_executor();
+        Runtime::spawn_detached(executor, coroutine_session(std::move(*pending_)));
+      } else {
+        (new session(*this, std::move(*pending_)))->read();
+      }
       accept();
     });
   }

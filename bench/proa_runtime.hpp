@@ -41,9 +41,20 @@ struct proa_runtime {
 
   static auto buffer(void* data, std::size_t size) { return proa::buffer(data, size); }
 
-  template <typename Stream, typename Buffers, typename Handler>
-  static void async_write(Stream& stream, const Buffers& buffers, Handler&& handler) {
-    proa::async_write(stream, buffers, std::forward<Handler>(handler));
+  // Returns what the token makes of it (an awaitable for use_awaitable).
+  template <typename Stream, typename Buffers, typename Token>
+  static decltype(auto) async_write(Stream& stream, const Buffers& buffers, Token&& token) {
+    return proa::async_write(stream, buffers, std::forward<Token>(token));
+  }
+
+  // C++20 coroutines, for the coroutine echo server.
+  template <typename T>
+  using awaitable = proa::awaitable<T>;
+  static constexpr const auto& use_awaitable = proa::use_awaitable;
+
+  template <typename Executor, typename Awaitable>
+  static void spawn_detached(const Executor& executor, Awaitable&& coroutine) {
+    proa::co_spawn(executor, std::forward<Awaitable>(coroutine), proa::detached);
   }
 };
 
