@@ -323,6 +323,38 @@ TEST(RuntimeTokens, ComposedOperationWithUseFuture) {
   EXPECT_TRUE(future_error(failed, ctx));
 }
 
+TEST(RuntimeTokens, ComposedOperationWithCoroutine) {
+  hang_watchdog watchdog("ComposedOperationWithCoroutine");
+  rt::io_context ctx;
+  loopback_pair pair(ctx);
+  std::array<char, 64> buffer{};
+  std::size_t echoed = 0;
+  bool failed_with_eof = false;
+  rt::co_spawn(
+      ctx,
+      [&]() -> rt::awaitable<void> {
+        echoed = co_await async_echo_once(pair.server, buffer, rt::use_awaitable);
+        try {
+          co_await async_echo_once(pair.server, buffer, rt::use_awaitable);
+        } catch (const std::system_error& e) {
+          failed_with_eof = e.code() == rt::error::eof;
+        }
+      },
+      rt::detached);
+  const std::string message = "coroutine";
+  rt::write(pair.client, rt::buffer(message));
+  ctx.run_one();  // at least the start of the coroutine
+  while (echoed == 0 && ctx.run_one() > 0) {
+  }
+  std::string back(message.size(), '\0');
+  rt::read(pair.client, rt::buffer(back));
+  EXPECT_EQ(back, message);
+  EXPECT_EQ(echoed, message.size());
+  pair.client.close();  // the second echo fails: its error is thrown in the coroutine
+  ctx.run();
+  EXPECT_TRUE(failed_with_eof);
+}
+
 // ---- per-operation cancellation ----
 
 TEST(RuntimeTokens, CancellingAPendingReadLeavesTheSocketUsable) {
