@@ -523,4 +523,24 @@ TEST(NetAsyncSocket, AHandlerMayBlockOnAReadAnotherThreadCompletes) {
   pool.join();
 }
 
+TEST(NetAsyncSocket, APendingErrorWaitDoesNotHoldUpReads) {
+  runtime_test::hang_watchdog watchdog("APendingErrorWaitDoesNotHoldUpReads");
+  tcp_pair pair;
+  rt_error_code wait_ec = rt::error::fault, read_ec = rt::error::fault;
+  std::array<char, 4> buffer{};
+  std::size_t n = 0;
+  pair.server.async_wait(ip::tcp::socket::wait_error, [&](const rt_error_code& e) { wait_ec = e; });
+  pair.server.async_read_some(rt::buffer(buffer), [&](const rt_error_code& e, std::size_t bytes) {
+    read_ec = e;
+    n = bytes;
+    pair.server.cancel();  // ends the error wait
+  });
+  pair.context.poll();
+  pair.client.write_some(rt::buffer("data", 4));
+  pair.context.run();
+  EXPECT_FALSE(read_ec);
+  EXPECT_EQ(std::string(buffer.data(), n), "data");
+  EXPECT_EQ(wait_ec, rt::error::operation_aborted);
+}
+
 }  // namespace

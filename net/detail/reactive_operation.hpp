@@ -155,8 +155,10 @@ struct receive_action {
     prepared_iovecs iov = gather_iovecs(buffers);
     if (!socket_ops::non_blocking_recv(fd, iov.entries, iov.count, flags, is_stream, ec, bytes))
       return perform_result::not_ready;
-    // A stream read that did not fill the buffers emptied the socket.
-    if (is_stream && !ec && bytes < iov.total_bytes) return perform_result::done_drained;
+    // A stream read that did not fill the buffers emptied the socket; not so for a peek
+    // (nothing was taken) or urgent data (the normal data is still there).
+    if (is_stream && !ec && bytes < iov.total_bytes && !(flags & (MSG_PEEK | MSG_OOB)))
+      return perform_result::done_drained;
     return perform_result::done;
   }
   template <typename Handler>

@@ -223,8 +223,10 @@ class socket_common : public socket_base {
   auto async_wait(wait_type what, WaitToken&& token) {
     return async_initiate<WaitToken, void(error_code)>(
         [this](auto&& handler, wait_type w) {
-          const reactor_direction direction =
-              w == wait_write ? reactor_direction::write : reactor_direction::read;
+          // wait_error has its own queue: one that is not ready must not hold up reads.
+          const reactor_direction direction = w == wait_write   ? reactor_direction::write
+                                              : w == wait_error ? reactor_direction::except
+                                                                : reactor_direction::read;
           start_async(direction, wait_action{static_cast<int>(w)},
                       std::forward<decltype(handler)>(handler));
         },
