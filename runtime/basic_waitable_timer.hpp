@@ -5,9 +5,9 @@
 
 #include <chrono>
 #include <cstddef>
-#include <memory>
 #include <new>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -85,23 +85,25 @@ class timer_wait_operation final : public timer_operation {
   }
 
   // Queues the wait; first, if the handler brings a connected cancellation slot, installs the
-  // handler that cancels this one wait. Takes ownership of the operation.
+  // handler that cancels this one wait. Takes ownership of the operation, also on failure.
   template <typename Clock>
   void start(scheduler& owner, timer_queue<Clock>& queue, per_timer_data& timer,
              typename Clock::time_point expiry) {
-    if constexpr (cancellable) {
-      slot_type slot = get_associated_cancellation_slot(handler_);
-      if (slot.is_connected()) {
-        try {
+    try {
+      bool with_slot = false;
+      if constexpr (cancellable) {
+        slot_type slot = get_associated_cancellation_slot(handler_);
+        if (slot.is_connected()) {
           slot.template emplace<timer_wait_cancellation<Clock>>(&owner, &queue, this);
-        } catch (...) {
-          destroy();
-          throw;
+          slot_ = slot;
+          with_slot = true;
         }
-        slot_ = slot;
       }
+      owner.schedule_timer(queue, timer, expiry, this, with_slot);
+    } catch (...) {
+      destroy();  // also clears the slot's handler, if installed
+      throw;
     }
-    owner.schedule_timer(queue, timer, expiry, this);
   }
 
  private:
@@ -173,22 +175,24 @@ class basic_waitable_timer {
     expires_after(expiry_time);
   }
 
-  // Moving keeps pending waits with the moved-to timer (they live in the shared timer data).
+  // Moving keeps pending waits with the moved-to timer (they live in the timer's queue data).
   basic_waitable_timer(basic_waitable_timer&& other) noexcept
       : executor_(other.executor_),
         scheduler_(other.scheduler_),
         queue_(other.queue_),
-        data_(std::move(other.data_)),
-        expiry_(other.expiry_) {}
+        data_(std::exchange(other.data_, nullptr)),
+        expiry_(other.expiry_),
+        might_have_waits_(std::exchange(other.might_have_waits_, false)) {}
 
   basic_waitable_timer& operator=(basic_waitable_timer&& other) {
     if (this != &other) {
-      cancel();
+      detach();
       executor_ = other.executor_;
       scheduler_ = other.scheduler_;
       queue_ = other.queue_;
-      data_ = std::move(other.data_);
+      data_ = std::exchange(other.data_, nullptr);
       expiry_ = other.expiry_;
+      might_have_waits_ = std::exchange(other.might_have_waits_, false);
     }
     return *this;
   }
@@ -196,22 +200,24 @@ class basic_waitable_timer {
   basic_waitable_timer(const basic_waitable_timer&) = delete;
   basic_waitable_timer& operator=(const basic_waitable_timer&) = delete;
 
-  ~basic_waitable_timer() {
-    if (data_) cancel();
-  }
+  // Cancels pending waits.
+  ~basic_waitable_timer() { detach(); }
 
   executor_type get_executor() noexcept { return executor_; }
 
   // Completes every pending wait with error::operation_aborted; returns how many.
   std::size_t cancel() {
-    if (!data_) return 0;
+    if (!might_have_waits_) return 0;  // e.g. expires_after() before each wait: no lock
+    might_have_waits_ = false;
     return scheduler_->cancel_timer(*queue_, *data_);
   }
 
   // Asio's cancel_one: cancels the oldest pending wait only.
   std::size_t cancel_one() {
-    if (!data_) return 0;
-    return scheduler_->cancel_timer(*queue_, *data_, /*oldest_only=*/true);
+    if (!might_have_waits_) return 0;
+    const std::size_t n = scheduler_->cancel_timer(*queue_, *data_, /*oldest_only=*/true);
+    if (n == 0) might_have_waits_ = false;
+    return n;
   }
 
   time_point expiry() const { return expiry_; }
@@ -262,6 +268,7 @@ class basic_waitable_timer {
     void operator()(WaitHandler&& handler) const {
       using op_type = detail::timer_wait_operation<std::decay_t<WaitHandler>, Executor>;
       op_type* op = op_type::create(std::forward<WaitHandler>(handler), self_->executor_);
+      self_->might_have_waits_ = true;
       op->start(*self_->scheduler_, *self_->queue_, *self_->data_, self_->expiry_);
     }
 
@@ -278,15 +285,25 @@ class basic_waitable_timer {
   void attach() {
     execution_context& context = proa::query(executor_, execution::context);
     scheduler_ = &use_service<detail::scheduler>(context);
-    queue_ = &scheduler_->template timers_for<Clock>();
-    data_ = std::make_unique<detail::per_timer_data>();
+    std::tie(queue_, data_) = scheduler_->template create_timer<Clock>();
+  }
+
+  // Cancels pending waits and gives the queue data back.
+  void detach() noexcept {
+    if (!data_) return;
+    scheduler_->destroy_timer(*queue_, *data_);
+    data_ = nullptr;
   }
 
   Executor executor_;
   detail::scheduler* scheduler_ = nullptr;
   detail::timer_queue<Clock>* queue_ = nullptr;
-  std::unique_ptr<detail::per_timer_data> data_;
+  detail::per_timer_data* data_ = nullptr;  // owned: in the queue's pool
   time_point expiry_{};
+  // False when no wait can be pending (none started since the last cancel()), so that
+  // cancelling needs no lock. Expired waits leave it set: it only has to err on that side.
+  // The timer object is not thread-safe (as in Asio), so a plain flag is enough.
+  bool might_have_waits_ = false;
 };
 
 using steady_timer = basic_waitable_timer<std::chrono::steady_clock>;

@@ -1,5 +1,6 @@
-// Tests for detail::local_run_queue: owner FIFO through the ring and its overflow, stealing
-// half from the oldest end, exactly-once execution with concurrent thieves, and drain().
+// Tests for detail::local_run_queue: owner FIFO through the ring and its overflow (single
+// pushes and batches), stealing half from the oldest end, exactly-once execution with
+// concurrent thieves, and drain().
 #include "runtime/detail/local_run_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,76 @@ TEST(LocalRunQueue, PushesWhileOverflowIsNonEmptyDoNotOvertakeIt) {
   std::vector<int> rest = pop_all(queue);
   popped.insert(popped.end(), rest.begin(), rest.end());
   EXPECT_EQ(popped, range(0, n));
+}
+
+std::vector<scheduler_operation*> pointers(std::vector<test_op>& ops, int first, int last) {
+  std::vector<scheduler_operation*> out;
+  for (int i = first; i < last; ++i) out.push_back(&ops[i]);
+  return out;
+}
+
+TEST(LocalRunQueue, PushManyFitsInTheRing) {
+  local_run_queue queue;
+  auto ops = numbered_ops(30);
+  queue.push(&ops[0]);
+  auto batch = pointers(ops, 1, 30);
+  queue.push_many(batch);
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(pop_all(queue), range(0, 30));
+  EXPECT_TRUE(queue.empty_for_owner());
+}
+
+TEST(LocalRunQueue, PushManyBeyondTheRingBecomesTheOverflowAndKeepsOrder) {
+  local_run_queue queue;
+  const int n = capacity * 5 + 3;
+  auto ops = numbered_ops(n + 20);
+  for (int i = 0; i < 10; ++i) queue.push(&ops[i]);
+  auto batch = pointers(ops, 10, n);
+  queue.push_many(batch);
+  EXPECT_TRUE(batch.empty());
+  // Later single pushes queue behind the batch, not in the ring's free slots.
+  EXPECT_EQ(sequence_of(queue.pop()), 0);
+  for (int i = n; i < n + 20; ++i) queue.push(&ops[i]);
+  std::vector<int> expected = range(1, n + 20);
+  EXPECT_EQ(pop_all(queue), expected);
+  EXPECT_TRUE(queue.empty_for_owner());
+}
+
+TEST(LocalRunQueue, PushManyAppendsToANonEmptyOverflow) {
+  local_run_queue queue;
+  const int n = capacity * 2;
+  auto ops = numbered_ops(n + capacity);
+  for (int i = 0; i < n; ++i) queue.push(&ops[i]);  // ring full, overflow holds the rest
+  auto batch = pointers(ops, n, n + capacity);
+  queue.push_many(batch);
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(pop_all(queue), range(0, n + capacity));
+}
+
+TEST(LocalRunQueue, PushManyThenStealTakesFromTheRingOnly) {
+  local_run_queue victim, thief;
+  const int n = capacity * 3;
+  auto ops = numbered_ops(n);
+  auto batch = pointers(ops, 0, n);
+  victim.push_many(batch);
+  scheduler_operation* stolen = thief.steal_from(victim);
+  ASSERT_NE(stolen, nullptr);
+  EXPECT_EQ(sequence_of(stolen), 0);
+  EXPECT_EQ(pop_all(thief), range(1, capacity / 2));
+  EXPECT_EQ(pop_all(victim), range(capacity / 2, n));
+}
+
+TEST(LocalRunQueue, DrainAfterPushManyReturnsEverythingInOrder) {
+  local_run_queue queue;
+  const int n = capacity + 77;
+  auto ops = numbered_ops(n);
+  auto batch = pointers(ops, 0, n);
+  queue.push_many(batch);
+  operation_queue drained = queue.drain();
+  std::vector<int> seen;
+  while (scheduler_operation* op = drained.pop()) seen.push_back(sequence_of(op));
+  EXPECT_EQ(seen, range(0, n));
+  EXPECT_TRUE(queue.empty_for_owner());
 }
 
 TEST(LocalRunQueue, StealTakesAboutHalfAndReturnsTheOldest) {

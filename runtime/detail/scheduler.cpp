@@ -749,26 +749,33 @@ void scheduler::timer_became_earlier() noexcept {
 }
 
 void scheduler::process_expired_timers(worker* w) noexcept {
-  operation_queue ready;
+  bool last_waits;
+  std::size_t n;
   {
     std::lock_guard lock(timer_mutex_);
-    for (auto& q : timer_queues_) q.queue->take_expired(ready);
+    for (auto& q : timer_queues_) q.queue->take_expired(expired_operations_);
     refresh_next_expiry_locked();
+    n = expired_operations_.size();
+    last_waits = timer_waits_left_locked(n);
+    // Pointers only: a burst of cold operations is not touched until each runs.
+    if (w) {
+      w->home->queue.push_many(expired_operations_);
+    } else {
+      for (scheduler_operation* op : expired_operations_) global_queue_.push(op);
+      expired_operations_.clear();
+    }
   }
-  std::size_t n = 0;
-  while (scheduler_operation* op = ready.pop()) {
-    if (w)
-      w->home->queue.push(op);
-    else
-      global_queue_.push(op);
-    ++n;
-  }
-  if (n && outstanding_work_.fetch_sub(n, std::memory_order_seq_cst) == n) maybe_finish();
+  // As post() does when work piles up: let a sleeper come and steal some.
+  if (n > 1 && sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
+      searching_workers_.load(std::memory_order_relaxed) == 0)
+    wake_one();
+  if (last_waits) work_finished();
 }
 
-void scheduler::complete_timer_waits(operation_queue& ready, std::size_t count) noexcept {
+void scheduler::complete_timer_waits(operation_queue& ready, bool last_waits) noexcept {
   while (scheduler_operation* op = ready.pop()) post(op);
-  if (outstanding_work_.fetch_sub(count, std::memory_order_seq_cst) == count) maybe_finish();
+  // After queueing: run() must not see zero work before the completions are visible.
+  if (last_waits) work_finished();
 }
 
 }  // namespace proa::detail

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "platform/reactor_backend.hpp"
@@ -90,44 +91,66 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void shutdown_operations() noexcept;
 
   // ---- timers ----
+  // A new timer object's queue (one per clock type, made on first use) and its data there;
+  // give the data back with destroy_timer.
   template <typename Clock>
-  timer_queue<Clock>& timers_for() {
-    // One queue per clock type and scheduler, created on first use.
-    static const int key = 0;
+  std::pair<timer_queue<Clock>*, per_timer_data*> create_timer() {
     std::lock_guard lock(timer_mutex_);
-    for (auto& q : timer_queues_)
-      if (q.key == &key) return static_cast<timer_queue<Clock>&>(*q.queue);
-    timer_queues_.push_back({&key, std::make_unique<timer_queue<Clock>>()});
-    return static_cast<timer_queue<Clock>&>(*timer_queues_.back().queue);
+    timer_queue<Clock>& queue = timers_for_locked<Clock>();
+    return {&queue, &queue.create_timer()};
   }
 
+  // Cancels the timer's waits and recycles its data.
+  template <typename Clock>
+  void destroy_timer(timer_queue<Clock>& queue, per_timer_data& timer) noexcept {
+    operation_queue cancelled;
+    bool last_waits;
+    {
+      std::lock_guard lock(timer_mutex_);
+      bool front_changed = false;
+      last_waits = timer_waits_left_locked(queue.cancel(timer, cancelled, front_changed));
+      queue.destroy_timer(timer);
+      if (front_changed) refresh_next_expiry_locked();
+    }
+    complete_timer_waits(cancelled, last_waits);
+  }
+
+  // `cancellable`: the wait may later be cancelled alone through cancel_timer_operation. If it
+  // throws (out of memory), the wait was not queued.
   template <typename Clock>
   void schedule_timer(timer_queue<Clock>& queue, per_timer_data& timer,
-                      typename Clock::time_point expiry, timer_operation* op) {
-    work_started();
+                      typename Clock::time_point expiry, timer_operation* op, bool cancellable) {
     bool earliest;
     {
       std::lock_guard lock(timer_mutex_);
-      earliest = queue.enqueue(timer, expiry, op);
+      earliest = queue.enqueue(timer, expiry, op, cancellable);
+      // One unit of outstanding work stands for all pending waits; taken under the lock, so it
+      // is held before anyone else can see the wait.
+      if (pending_timer_waits_++ == 0) work_started();
       if (earliest) refresh_next_expiry_locked();
     }
     if (earliest) timer_became_earlier();
   }
 
-  // Completes the timer's waits (all, or only the oldest) with operation_aborted.
+  // Completes the timer's waits (all, or only the oldest) with operation_aborted. The next
+  // expiry is left alone unless the heap changed shape: an early one only costs a look.
   template <typename Clock>
   std::size_t cancel_timer(timer_queue<Clock>& queue, per_timer_data& timer,
                            bool oldest_only = false) {
+    // No lock when nothing is pending (say, the waits expired): see per_timer_data::in_heap.
+    if (!timer.pending()) return 0;
     operation_queue cancelled;
     std::size_t n;
+    bool last_waits;
     {
       std::lock_guard lock(timer_mutex_);
-      // Only removing the earliest timer moves the next expiry.
-      const bool was_earliest = timer_queue<Clock>::is_earliest(timer);
-      n = oldest_only ? queue.cancel_one(timer, cancelled) : queue.cancel(timer, cancelled);
-      if (n && was_earliest) refresh_next_expiry_locked();
+      bool front_changed = false;
+      n = oldest_only ? queue.cancel_one(timer, cancelled, front_changed)
+                      : queue.cancel(timer, cancelled, front_changed);
+      last_waits = timer_waits_left_locked(n);
+      if (front_changed) refresh_next_expiry_locked();
     }
-    if (n) complete_timer_waits(cancelled, n);
+    complete_timer_waits(cancelled, last_waits);
     return n;
   }
 
@@ -138,13 +161,15 @@ class scheduler final : public execution_context_service_base<scheduler> {
   bool cancel_timer_operation(timer_queue<Clock>& queue, timer_operation* op) {
     operation_queue cancelled;
     bool found;
+    bool last_waits;
     {
       std::lock_guard lock(timer_mutex_);
-      bool moved_earliest = false;
-      found = queue.cancel_operation(op, cancelled, moved_earliest);
-      if (moved_earliest) refresh_next_expiry_locked();
+      bool front_changed = false;
+      found = queue.cancel_operation(op, cancelled, front_changed);
+      last_waits = timer_waits_left_locked(found ? 1 : 0);
+      if (front_changed) refresh_next_expiry_locked();
     }
-    if (found) complete_timer_waits(cancelled, 1);
+    complete_timer_waits(cancelled, last_waits);
     return found;
   }
 
@@ -258,10 +283,24 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void maybe_finish() noexcept;
 
   // Timers.
+  template <typename Clock>
+  timer_queue<Clock>& timers_for_locked() {
+    static const int key = 0;  // identifies the clock type
+    for (auto& q : timer_queues_)
+      if (q.key == &key) return static_cast<timer_queue<Clock>&>(*q.queue);
+    timer_queues_.push_back({&key, std::make_unique<timer_queue<Clock>>()});
+    return static_cast<timer_queue<Clock>&>(*timer_queues_.back().queue);
+  }
   void refresh_next_expiry_locked() noexcept;
   void timer_became_earlier() noexcept;
   void process_expired_timers(worker* w) noexcept;
-  void complete_timer_waits(operation_queue& ready, std::size_t count) noexcept;
+  // `n` waits left the queues; true if they were the last pending ones (the caller then drops
+  // the timers' unit of outstanding work, after queueing their completions).
+  bool timer_waits_left_locked(std::size_t n) noexcept {
+    pending_timer_waits_ -= n;
+    return n != 0 && pending_timer_waits_ == 0;
+  }
+  void complete_timer_waits(operation_queue& ready, bool last_waits) noexcept;
   static std::int64_t steady_now_ns() noexcept;
 
   completion_queue global_queue_;
@@ -298,6 +337,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // steady_clock nanoseconds of the earliest expiry over all clocks, or INT64_MAX.
   alignas(64) std::atomic<std::int64_t> next_expiry_ns_{INT64_MAX};
   std::atomic<int> timer_watcher_{-1};  // slot index of the sleeper waiting for it, or -1
+  // Expired waits on their way to a run queue; under timer_mutex_ (kept for its capacity).
+  std::vector<scheduler_operation*> expired_operations_;
+  // Waits in the timer queues, under timer_mutex_. While nonzero they hold one unit of
+  // outstanding_work_ (an atomic per wait would cost more than the rest of arming one).
+  std::size_t pending_timer_waits_ = 0;
 };
 
 }  // namespace proa::detail
