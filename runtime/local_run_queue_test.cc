@@ -1,7 +1,9 @@
 // Tests for detail::local_run_queue: owner FIFO through the ring and its overflow (single
 // pushes and batches), stealing half from the oldest end, exactly-once execution with
-// concurrent thieves, and drain().
+// concurrent thieves, drain(), and the switch from unshared (CAS-free) owner pops to shared
+// ones.
 #include "runtime/detail/local_run_queue.hpp"
+#include "platform/process_wide_barrier.hpp"
 
 #include <gtest/gtest.h>
 
@@ -338,3 +340,91 @@ TEST(LocalRunQueue, ConcurrentOwnerAndTwoThievesRunEachOperationOnce) {
 }
 
 }  // namespace
+
+TEST(LocalRunQueue, UnsharedOwnerPopsInFifoOrderThroughOverflow) {
+  local_run_queue queue;
+  ASSERT_TRUE(queue.shared()) << "a queue must be safe to steal from unless its owner opts out";
+  queue.start_unshared();
+  auto ops = numbered_ops(capacity * 3);
+  for (auto& op : ops) queue.push(&op);
+  EXPECT_EQ(pop_all(queue), range(0, capacity * 3));
+  EXPECT_FALSE(queue.in_unshared_pop());
+}
+
+// The switch a scheduler makes when a second worker arrives: the owner keeps pushing and
+// popping with plain claims while a thief shares the queue (share, barrier, wait) and then
+// steals. Every operation must run exactly once across the switch.
+TEST(LocalRunQueue, SharingWhileTheOwnerPopsUnsharedRunsEachOperationOnce) {
+  ASSERT_TRUE(proa::detail::process_wide_barrier_available()) << "membarrier refused here";
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int rounds = 40;
+#else
+  constexpr int rounds = 300;
+#endif
+  constexpr int per_round = 3000;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<test_op> ops(per_round);
+    local_run_queue owner_queue;
+    owner_queue.start_unshared();
+    local_run_queue thief_queue;
+    std::atomic<int> executed{0};
+    std::atomic<int> owner_pops{0};
+    std::atomic<bool> thief_ready{false};
+    // Some work per operation, so that owner and thief overlap for a while.
+    auto run = [&](scheduler_operation* op) {
+      for (volatile int spin = 0; spin < 200; spin = spin + 1) {
+      }
+      op->complete();
+      executed.fetch_add(1, std::memory_order_relaxed);
+    };
+
+    std::thread thief([&] {
+      thief_ready.store(true, std::memory_order_release);
+      // Switch at a different moment each round, while the owner is busy popping.
+      while (owner_pops.load(std::memory_order_relaxed) < round * 7 % 500) {
+      }
+      owner_queue.share();
+      proa::detail::process_wide_barrier();
+      while (owner_queue.in_unshared_pop()) std::this_thread::yield();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (executed.load(std::memory_order_relaxed) < per_round &&
+             std::chrono::steady_clock::now() < deadline) {
+        scheduler_operation* op = thief_queue.steal_from(owner_queue);
+        if (!op) {
+          std::this_thread::yield();
+          continue;
+        }
+        do run(op);
+        while ((op = thief_queue.pop()));
+      }
+    });
+
+    while (!thief_ready.load(std::memory_order_acquire)) std::this_thread::yield();
+    int pushed = 0;
+    while (pushed < per_round) {
+      for (int i = 0; i < 50 && pushed < per_round; ++i) owner_queue.push(&ops[pushed++]);
+      for (int i = 0; i < 20; ++i) {
+        scheduler_operation* op = owner_queue.pop();
+        if (!op) break;
+        run(op);
+        owner_pops.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (executed.load(std::memory_order_relaxed) < per_round &&
+           std::chrono::steady_clock::now() < deadline) {
+      if (scheduler_operation* op = owner_queue.pop()) {
+        run(op);
+        owner_pops.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        owner_pops.fetch_add(1, std::memory_order_relaxed);  // lets a late thief start
+        std::this_thread::yield();
+      }
+    }
+    thief.join();
+    ASSERT_EQ(executed.load(), per_round) << "round " << round;
+    for (int i = 0; i < per_round; ++i)
+      ASSERT_EQ(ops[i].runs.load(), 1) << "operation " << i << " in round " << round;
+    EXPECT_TRUE(owner_queue.shared());
+  }
+}

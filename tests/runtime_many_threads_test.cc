@@ -2,6 +2,7 @@
 // must run exactly once and run() must account for every one of them.
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -85,6 +86,65 @@ TEST(RuntimeManyThreads, EveryHandlerRunsExactlyOnceAndRunCountsThemAll) {
   EXPECT_EQ(run_total, static_cast<std::size_t>(kTotalHandlers))
       << "the values returned by run() must add up to the handlers executed";
   EXPECT_TRUE(ctx.stopped());
+}
+
+// One thread runs a self-feeding chain of handlers alone; a second thread joins run() in the
+// middle of it. Every handler still runs exactly once (proa switches its run queues from
+// single-owner claims to shared ones at that moment).
+TEST(RuntimeManyThreads, ASecondThreadJoiningABusyContextLosesAndRepeatsNothing) {
+  runtime_test::hang_watchdog watchdog("ASecondThreadJoiningABusyContextLosesAndRepeatsNothing");
+  constexpr int kRounds = runtime_test::scaled(40, 10);
+  constexpr int kChains = 64;
+  constexpr int kLinks = runtime_test::scaled(2000, 400);
+  for (int round = 0; round < kRounds; ++round) {
+    rt::io_context ctx;
+    auto runs = std::make_unique<std::atomic<int>[]>(kChains * kLinks);
+    for (int i = 0; i < kChains * kLinks; ++i) runs[i].store(0, std::memory_order_relaxed);
+    std::atomic<int> handlers{0};
+    std::atomic<bool> second_may_join{false};
+    // Each link posts the next one of its chain, so the first thread's queue stays full.
+    std::function<void(int, int)> link = [&](int chain, int index) {
+      runs[chain * kLinks + index].fetch_add(1, std::memory_order_relaxed);
+      if (handlers.fetch_add(1, std::memory_order_relaxed) == round * 37)
+        second_may_join.store(true, std::memory_order_release);
+      if (index + 1 < kLinks) rt::post(ctx, [&link, chain, index] { link(chain, index + 1); });
+    };
+    for (int chain = 0; chain < kChains; ++chain)
+      rt::post(ctx, [&link, chain] { link(chain, 0); });
+    std::size_t first_ran = 0, second_ran = 0;
+    std::thread first([&] { first_ran = ctx.run(); });
+    while (!second_may_join.load(std::memory_order_acquire) && !ctx.stopped())
+      std::this_thread::yield();
+    std::thread second([&] { second_ran = ctx.run(); });
+    first.join();
+    second.join();
+    ASSERT_EQ(handlers.load(), kChains * kLinks) << "round " << round;
+    for (int i = 0; i < kChains * kLinks; ++i)
+      ASSERT_EQ(runs[i].load(std::memory_order_relaxed), 1) << "handler " << i << ", round " << round;
+    EXPECT_EQ(first_ran + second_ran, static_cast<std::size_t>(kChains * kLinks));
+  }
+}
+
+// A handler that blocks until a handler queued behind it has run: a thread that joins run()
+// later must run that one, even though the blocked thread's queue holds it.
+TEST(RuntimeManyThreads, AThreadJoiningLaterRunsWhatABlockedHandlerWaitsFor) {
+  runtime_test::hang_watchdog watchdog("AThreadJoiningLaterRunsWhatABlockedHandlerWaitsFor");
+  for (int round = 0; round < runtime_test::scaled(50, 10); ++round) {
+    rt::io_context ctx;
+    std::atomic<bool> blocked{false};
+    std::atomic<bool> released{false};
+    rt::post(ctx, [&] {
+      rt::post(ctx, [&] { released.store(true, std::memory_order_release); });
+      blocked.store(true, std::memory_order_release);
+      while (!released.load(std::memory_order_acquire)) std::this_thread::yield();
+    });
+    std::thread first([&] { ctx.run(); });
+    while (!blocked.load(std::memory_order_acquire)) std::this_thread::yield();
+    std::thread second([&] { ctx.run(); });
+    first.join();
+    second.join();
+    EXPECT_TRUE(released.load());
+  }
 }
 
 }  // namespace

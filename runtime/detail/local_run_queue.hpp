@@ -6,6 +6,12 @@
 // consumers (the owner's pop and thieves) read tail_ with acquire before reading slots, and
 // claim slots with an acq_rel CAS on head_. A thief copies slots before its CAS; if the owner
 // wrapped around onto them meanwhile, head_ moved and the CAS fails, so stale copies are dropped.
+//
+// Unshared mode: while its scheduler has a single worker nobody steals, and the owner's CAS on
+// head_ is a third of the cost of a post (perf, post_1thread). A queue created unshared lets
+// the owner claim with a plain store. Before anyone steals, share() and a process-wide barrier
+// switch it for good (see share()); the owner's fast path then costs two plain stores and a
+// load on its own cache line, and no fence.
 #pragma once
 
 #include <algorithm>
@@ -64,6 +70,19 @@ class local_run_queue {
 
   // Owner only. Oldest operation first.
   scheduler_operation* pop() noexcept {
+    if (!shared_.load(std::memory_order_relaxed)) {
+      // Announce the plain claim, then look again: with the barrier in share()'s caller, either
+      // we see shared_ set here or the sharer sees us inside and waits (Dekker, with the fence
+      // on the sharer's side only).
+      in_unshared_pop_.store(true, std::memory_order_relaxed);
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+      if (!shared_.load(std::memory_order_relaxed)) {
+        scheduler_operation* op = pop_unshared();
+        in_unshared_pop_.store(false, std::memory_order_release);
+        return op;
+      }
+      in_unshared_pop_.store(false, std::memory_order_relaxed);
+    }
     for (;;) {
       std::uint32_t head = head_.load(std::memory_order_acquire);
       std::uint32_t tail = tail_.load(std::memory_order_relaxed);
@@ -106,6 +125,20 @@ class local_run_queue {
     }
   }
 
+  // Only before any other thread can reach this queue: let the owner claim without a CAS
+  // until share() is called.
+  void start_unshared() noexcept { shared_.store(false, std::memory_order_relaxed); }
+
+  // Makes every later owner pop claim with a CAS, so that thieves may come. Not enough on its
+  // own: the caller must then run process_wide_barrier() and wait until
+  // in_unshared_pop() is false before stealing, so that a plain claim the owner already
+  // started is finished and visible. Idempotent; there is no way back.
+  void share() noexcept { shared_.store(true, std::memory_order_seq_cst); }
+  bool in_unshared_pop() const noexcept {
+    return in_unshared_pop_.load(std::memory_order_acquire);
+  }
+  bool shared() const noexcept { return shared_.load(std::memory_order_relaxed); }
+
   // Owner only: whether anything at all is queued here, overflow included.
   bool empty_for_owner() const noexcept {
     return overflow_next_ == overflow_.size() &&
@@ -131,6 +164,21 @@ class local_run_queue {
     return capacity;
   }
 
+  // pop() without thieves: nobody else writes head_, so a plain store claims the slot.
+  scheduler_operation* pop_unshared() noexcept {
+    for (;;) {
+      std::uint32_t head = head_.load(std::memory_order_relaxed);
+      std::uint32_t tail = tail_.load(std::memory_order_relaxed);
+      if (head == tail) {
+        if (!refill_from_overflow(tail)) return nullptr;
+        continue;
+      }
+      scheduler_operation* op = slots_[head % capacity].load(std::memory_order_relaxed);
+      head_.store(head + 1, std::memory_order_release);
+      return op;
+    }
+  }
+
   bool refill_from_overflow(std::uint32_t tail) noexcept {
     if (overflow_next_ == overflow_.size()) return false;
     std::uint32_t n = 0;
@@ -154,6 +202,10 @@ class local_run_queue {
   }
 
   alignas(64) std::atomic<std::uint32_t> head_{0};
+  // Beside head_, which the owner reads at every pop anyway. Shared unless the owner asked
+  // otherwise: a queue used on its own (tests) is safe to steal from.
+  std::atomic<bool> shared_{true};
+  std::atomic<bool> in_unshared_pop_{false};
   alignas(64) std::atomic<std::uint32_t> tail_{0};
   std::atomic<scheduler_operation*> slots_[capacity];
   // Pointers, not a linked list: refilling the ring then copies pointers instead of chasing

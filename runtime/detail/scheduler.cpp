@@ -6,11 +6,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include "platform/process_wide_barrier.hpp"
 #include "runtime/logging.hpp"
 
 namespace proa::detail {
 
-scheduler::scheduler(execution_context& owner) : execution_context_service_base<scheduler>(owner) {}
+scheduler::scheduler(execution_context& owner) : execution_context_service_base<scheduler>(owner) {
+  // Without the barrier a lone owner cannot skip its CAS safely: share from the start.
+  run_queues_shared_ = !process_wide_barrier_available();
+}
 
 scheduler::~scheduler() {
   shutdown_operations();
@@ -124,6 +128,7 @@ scheduler::slot& scheduler::create_slot_locked() {
     throw std::length_error("proa: more threads inside run() of one context than supported");
   }
   slot* s = new slot(i);
+  if (!run_queues_shared_) s->queue.start_unshared();
   log().debug("scheduler {}: worker slot {} created", static_cast<const void*>(this), i);
   slots_[i].store(s, std::memory_order_release);
   slot_count_.store(i + 1, std::memory_order_release);
@@ -140,13 +145,40 @@ scheduler::slot& scheduler::acquire_slot() {
     s = &create_slot_locked();
   }
   s->held = true;
-  // Descriptors left in slots nobody holds would never be watched: adopt them.
   const std::size_t n = slot_count_.load(std::memory_order_relaxed);
+  if (!run_queues_shared_) {
+    for (std::size_t i = 0; i < n; ++i) {
+      slot* other = slots_[i].load(std::memory_order_relaxed);
+      if (other != s && other->held) {
+        // We may steal from it from now on.
+        share_run_queues_locked();
+        break;
+      }
+    }
+  }
+  // Descriptors left in slots nobody holds would never be watched: adopt them.
   for (std::size_t i = 0; i < n; ++i) {
     slot* other = slots_[i].load(std::memory_order_relaxed);
     if (other != s && !other->held && other->descriptors) move_descriptors_locked(*other, *s);
   }
   return *s;
+}
+
+// A second worker arrived: from now on every owner claims with a CAS. The barrier makes each
+// running owner either see shared_ at its next pop or show us that it is inside a plain claim,
+// which we wait out (nanoseconds, unless its thread was preempted right there). An owner
+// blocked in a handler is not inside a claim, so we never wait for a handler.
+void scheduler::share_run_queues_locked() noexcept {
+  run_queues_shared_ = true;
+  const std::size_t n = slot_count_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) slots_[i].load(std::memory_order_relaxed)->queue.share();
+  process_wide_barrier();
+  for (std::size_t i = 0; i < n; ++i) {
+    const local_run_queue& queue = slots_[i].load(std::memory_order_relaxed)->queue;
+    while (queue.in_unshared_pop()) std::this_thread::yield();
+  }
+  log().debug("scheduler {}: a second worker arrived; run queues are shared from now on",
+              static_cast<const void*>(this));
 }
 
 void scheduler::release_slot(slot& s) noexcept {

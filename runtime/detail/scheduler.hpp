@@ -255,6 +255,7 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void release_slot(slot& s) noexcept;
   slot& create_slot_locked();
   slot& slot_for_new_descriptor_locked();
+  void share_run_queues_locked() noexcept;
   void move_descriptors_locked(slot& from, slot& to) noexcept;
 
   // Descriptors.
@@ -323,6 +324,10 @@ class scheduler final : public execution_context_service_base<scheduler> {
   std::mutex slot_mutex_;  // only on run() entry/exit
   std::vector<std::size_t> free_slots_;
   std::size_t next_descriptor_slot_ = 0;  // round robin for registrations from outside run()
+  // Under slot_mutex_: whether run queues may be stolen from. False while at most one worker
+  // has ever been inside run() at a time, so the lone owner pops without a CAS; set for good
+  // when a second worker arrives (share_run_queues_locked).
+  bool run_queues_shared_ = false;
   // Descriptor states: all ever created (owned here), and the free ones, under slot_mutex_.
   std::vector<std::unique_ptr<descriptor_state>> descriptor_states_;
   descriptor_state* free_descriptor_states_ = nullptr;
