@@ -69,6 +69,36 @@ TEST(RuntimeWork, ResettingTheLastGuardStopsTheContext) {
   EXPECT_EQ(ctx.run(), 0u);
 }
 
+// The last guard goes on one thread while a handler on another starts new work (a timer) and
+// returns: run() must wait for that timer. proa read its two counters (outstanding work,
+// active workers) one after the other, and a worker that started work and went idle between
+// the two reads made the context stop early. The window is narrow: many rounds, and a test
+// that can only catch it some of the time.
+TEST(RuntimeWork, WorkStartedAsTheLastGuardGoesKeepsRunGoing) {
+  runtime_test::hang_watchdog watchdog("WorkStartedAsTheLastGuardGoesKeepsRunGoing");
+  const int rounds = runtime_test::scaled(3000, 300);
+  int stopped_early = 0;
+  for (int round = 0; round < rounds; ++round) {
+    rt::io_context ctx;
+    rt::steady_timer timer(ctx);
+    auto guard = rt::make_work_guard(ctx);
+    std::atomic<bool> go{false};
+    std::atomic<bool> fired{false};
+    rt::post(ctx, [&] {
+      while (!go.load(std::memory_order_acquire)) {
+      }
+      timer.expires_after(std::chrono::microseconds(50));
+      timer.async_wait([&](const std::error_code&) { fired.store(true); });
+    });
+    std::thread runner([&] { ctx.run(); });
+    go.store(true, std::memory_order_release);
+    guard.reset();
+    runner.join();
+    if (!fired.load()) ++stopped_early;
+  }
+  EXPECT_EQ(stopped_early, 0) << "run() returned with a timer pending";
+}
+
 TEST(RuntimeWork, MakeWorkGuardFromAnExecutor) {
   rt::io_context ctx;
   auto guard = rt::make_work_guard(ctx.get_executor());

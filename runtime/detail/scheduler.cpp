@@ -110,10 +110,16 @@ bool scheduler::anything_queued() const noexcept {
 // Run out of work? Checked by whoever might have made it run out: the last worker to go idle
 // and the thread that drops outstanding work to zero. Both decrement their counter before
 // reading the other's (seq_cst), so at least one of them sees both at zero.
+// The two counters are read one after the other, so the snapshot can be torn: we read no
+// outstanding work, then a worker starts some (a timer, a read that waits) and goes idle, and
+// we read no active worker. That worker bumped work_epoch_ before going idle, so reading the
+// epoch around the snapshot catches it; whoever ends that new work checks again.
 void scheduler::maybe_finish() noexcept {
+  const std::uint64_t epoch = work_epoch_.load(std::memory_order_seq_cst);
   if (outstanding_work_.load(std::memory_order_seq_cst) != 0) return;
   if (active_workers_.load(std::memory_order_seq_cst) != 0) return;
   if (anything_queued()) return;
+  if (work_epoch_.load(std::memory_order_seq_cst) != epoch) return;
   stop();
 }
 
@@ -596,7 +602,7 @@ void scheduler::count_waiting_operations(descriptor_state::direction_state& q) n
       ++n;
     }
   }
-  if (n) outstanding_work_.fetch_add(n, std::memory_order_relaxed);
+  if (n) add_work(n);
 }
 
 void scheduler::deliver(reactor_completions& out) noexcept {

@@ -70,7 +70,7 @@ class scheduler final : public execution_context_service_base<scheduler> {
   bool running_in_this_thread() const noexcept;
 
   // Work that is not a queued handler but must keep run() going (guards, timers, I/O).
-  void work_started() noexcept { outstanding_work_.fetch_add(1, std::memory_order_relaxed); }
+  void work_started() noexcept { add_work(1); }
   void work_finished() noexcept;
 
   using clock = std::chrono::steady_clock;
@@ -237,6 +237,13 @@ class scheduler final : public execution_context_service_base<scheduler> {
 
   void post_from_outside(scheduler_operation* op) noexcept;
 
+  // Counts `n` more pieces of outstanding work. Going from none to some bumps work_epoch_, so
+  // that maybe_finish() can tell its snapshot of the counters was overtaken.
+  void add_work(std::size_t n) noexcept {
+    if (outstanding_work_.fetch_add(n, std::memory_order_relaxed) == 0)
+      work_epoch_.fetch_add(1, std::memory_order_seq_cst);
+  }
+
   void shutdown() override { shutdown_operations(); }
 
 
@@ -313,6 +320,7 @@ class scheduler final : public execution_context_service_base<scheduler> {
   std::atomic<int> searching_workers_{0};
   std::atomic<int> sleeping_workers_{0};
   std::atomic<std::size_t> outstanding_work_{0};
+  std::atomic<std::uint64_t> work_epoch_{0};  // times outstanding_work_ rose from zero
   std::atomic<std::uint64_t> sleeps_{0};
   // Bit i set: slot i's worker is asleep (or about to be) and may be claimed for a wake.
   alignas(64) std::atomic<std::uint64_t> idle_mask_[mask_words] = {};
