@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <type_traits>
 
 #include "runtime/cancellation_signal.hpp"
 
@@ -84,5 +85,22 @@ typename associated_cancellation_slot<T, CancellationSlot>::type get_associated_
     const T& t, const CancellationSlot& s) noexcept {
   return associated_cancellation_slot<T, CancellationSlot>::get(t, s);
 }
+
+namespace detail {
+
+// Stands for the cancellation slot of a handler that cannot have one: takes no room.
+struct no_cancellation_slot {
+  static constexpr bool is_connected() noexcept { return false; }
+  static void clear() noexcept {}
+};
+
+// What an asynchronous operation keeps of its handler's slot: the slot itself when the handler
+// may bring one (known at compile time), else nothing.
+template <typename Handler>
+using kept_cancellation_slot_t =
+    std::conditional_t<has_own_cancellation_slot<Handler>,
+                       associated_cancellation_slot_t<Handler>, no_cancellation_slot>;
+
+}  // namespace detail
 
 }  // namespace proa

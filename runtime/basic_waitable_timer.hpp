@@ -57,20 +57,13 @@ class timer_wait_cancellation {
   timer_operation* op_;
 };
 
-// Stands for the cancellation slot of a handler that cannot have one: takes no room.
-struct no_cancellation_slot {
-  static constexpr bool is_connected() noexcept { return false; }
-  static void clear() noexcept {}
-};
-
 // The completion of one async_wait: holds the handler (and, when the handler names its own
 // executor, a work-tracking copy of it) in recycled memory.
 template <typename Handler, typename IoExecutor>
 class timer_wait_operation final : public timer_operation {
   // Only handlers that may bring a slot (known at compile time) keep one.
   static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
-  using slot_type =
-      std::conditional_t<cancellable, associated_cancellation_slot_t<Handler>, no_cancellation_slot>;
+  using slot_type = kept_cancellation_slot_t<Handler>;
 
  public:
   template <typename H>

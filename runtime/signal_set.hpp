@@ -1,7 +1,7 @@
 // basic_signal_set and its alias signal_set: asynchronous waits for POSIX signals. Signals are
 // caught by a process-wide dispatcher (runtime/detail/signal_dispatcher.cpp); a completed or
 // cancelled wait is queued on the set's scheduler and then delivered through the handler's
-// associated executor.
+// associated executor. A handler's cancellation slot cancels its own wait.
 #pragma once
 
 #include <new>
@@ -11,8 +11,10 @@
 
 #include "platform/error.hpp"
 #include "runtime/any_io_executor.hpp"
+#include "runtime/associated_cancellation_slot.hpp"
 #include "runtime/associated_executor.hpp"
 #include "runtime/async_result.hpp"
+#include "runtime/cancellation_type.hpp"
 #include "runtime/detail/completion_executor.hpp"
 #include "runtime/detail/recycling_allocator.hpp"
 #include "runtime/detail/signal_dispatcher.hpp"
@@ -22,11 +24,28 @@
 namespace proa {
 namespace detail {
 
+// Installed in a wait's cancellation slot: cancels that one wait, whatever the type (a signal
+// wait has no partial progress to keep, as in Asio). The operation clears the slot before its
+// memory is recycled, so `op_` is alive whenever this runs.
+class signal_wait_cancellation {
+ public:
+  explicit signal_wait_cancellation(signal_operation* op) noexcept : op_(op) {}
+  void operator()(cancellation_type_t type) noexcept {
+    if (!!(type & (cancellation_type::terminal | cancellation_type::partial |
+                   cancellation_type::total)))
+      signal_set_state::cancel_wait(op_);
+  }
+
+ private:
+  signal_operation* op_;
+};
+
 // The completion of one async_wait: holds the handler (and, when the handler names its own
 // executor, a work-tracking copy of it) in recycled memory.
 template <typename Handler, typename IoExecutor>
 class signal_wait_operation final : public signal_operation {
   using stored_executor = typename completion_executor<Handler, IoExecutor>::type;
+  using slot_type = kept_cancellation_slot_t<Handler>;
 
  public:
   template <typename H>
@@ -40,9 +59,29 @@ class signal_wait_operation final : public signal_operation {
     return create_recycled<signal_wait_operation>(std::forward<H>(h), io_ex);
   }
 
+  // Starts the wait on `state`; first, if the handler brings a connected cancellation slot,
+  // installs the handler that cancels this one wait. Takes ownership of the operation.
+  void start(signal_set_state& state) {
+    if constexpr (has_own_cancellation_slot<Handler>) {
+      slot_type slot = get_associated_cancellation_slot(handler_);
+      if (slot.is_connected()) {
+        try {
+          slot.template emplace<signal_wait_cancellation>(this);
+        } catch (...) {
+          destroy();
+          throw;
+        }
+        slot_ = slot;
+      }
+    }
+    state.start_wait(this);
+  }
+
  private:
   static void do_complete(scheduler_operation* base, bool invoke) {
     auto* self = static_cast<signal_wait_operation*>(base);
+    // No cancellation may reach the operation once its memory is recycled.
+    if (self->slot_.is_connected()) self->slot_.clear();
     Handler handler(std::move(self->handler_));
     stored_executor ex(std::move(self->executor_));
     const std::error_code ec = self->ec_;
@@ -64,6 +103,7 @@ class signal_wait_operation final : public signal_operation {
 
   Handler handler_;
   stored_executor executor_;
+  [[no_unique_address]] slot_type slot_{};
 };
 
 }  // namespace detail
@@ -197,7 +237,7 @@ class basic_signal_set {
     void operator()(SignalHandler&& handler) const {
       using op_type = detail::signal_wait_operation<std::decay_t<SignalHandler>, Executor>;
       op_type* op = op_type::create(std::forward<SignalHandler>(handler), self_->executor_);
-      self_->state_.start_wait(op);
+      op->start(self_->state_);
     }
 
    private:

@@ -246,6 +246,43 @@ TEST(RuntimeSignalSet, CancelCompletesPendingWaitsWithOperationAborted) {
   EXPECT_EQ(c.signal_number, SIGUSR1);
 }
 
+// A handler's cancellation slot cancels that wait only; the set's other waits stay pending,
+// and an emit after the wait completed does nothing.
+TEST(RuntimeSignalSet, CancellationSlotCancelsOnlyItsOwnWait) {
+  runtime_test::hang_watchdog watchdog("CancellationSlotCancelsOnlyItsOwnWait");
+  rt::io_context ctx;
+  rt::signal_set signals(ctx, SIGUSR1);
+  rt::cancellation_signal cancel_first, cancel_second;
+  wait_result first, second, plain;
+  signals.async_wait(rt::bind_cancellation_slot(cancel_first.slot(), recorder(first)));
+  signals.async_wait(rt::bind_cancellation_slot(cancel_second.slot(), recorder(second)));
+  signals.async_wait(recorder(plain));
+  EXPECT_EQ(ctx.poll(), 0u);
+
+  cancel_first.emit(rt::cancellation_type::terminal);
+  EXPECT_EQ(first.calls, 0) << "the cancelled wait completes through the context, not inline";
+  ctx.poll();
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_EQ(first.ec, rt::error::operation_aborted);
+  EXPECT_EQ(first.signal_number, 0);
+  EXPECT_EQ(second.calls, 0);
+  EXPECT_EQ(plain.calls, 0);
+
+  ::raise(SIGUSR1);
+  ctx.restart();
+  ctx.run();
+  for (const wait_result* r : {&second, &plain}) {
+    EXPECT_EQ(r->calls, 1);
+    EXPECT_FALSE(r->ec);
+    EXPECT_EQ(r->signal_number, SIGUSR1);
+  }
+  // The slot was cleared when the wait completed: emitting now reaches nothing.
+  cancel_second.emit(rt::cancellation_type::terminal);
+  ctx.restart();
+  EXPECT_EQ(ctx.poll(), 0u);
+  EXPECT_EQ(second.calls, 1);
+}
+
 TEST(RuntimeSignalSet, CancelKeepsQueuedNotifications) {
   runtime_test::hang_watchdog watchdog("CancelKeepsQueuedNotifications");
   rt::io_context ctx;

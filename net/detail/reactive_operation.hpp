@@ -49,19 +49,12 @@ class reactor_operation_cancellation {
   reactor_operation* op_;
 };
 
-// Stands for the cancellation slot of a handler that cannot have one: takes no room.
-struct no_reactor_cancellation_slot {
-  static constexpr bool is_connected() noexcept { return false; }
-  static void clear() noexcept {}
-};
-
 template <typename Action, typename Handler, typename IoExecutor>
 class socket_operation final : public reactor_operation {
   using stored_executor = typename completion_executor<Handler, IoExecutor>::type;
   // Only handlers that may bring a slot (known at compile time) keep one.
   static constexpr bool cancellable = has_own_cancellation_slot<Handler>;
-  using slot_type = std::conditional_t<cancellable, associated_cancellation_slot_t<Handler>,
-                                       no_reactor_cancellation_slot>;
+  using slot_type = kept_cancellation_slot_t<Handler>;
 
  public:
   template <typename A, typename H>

@@ -142,10 +142,26 @@ class signal_dispatcher {
     std::lock_guard lock(registry_mutex_);
     while (scheduler_operation* base = state.waits_.pop()) {
       auto* op = static_cast<signal_operation*>(base);
+      op->pending_in_ = nullptr;
       op->ec_ = error::operation_aborted;
       op->signal_number_ = 0;
       state.scheduler_.post(op);
     }
+  }
+
+  void cancel_wait(signal_operation* op) noexcept {
+    std::lock_guard lock(registry_mutex_);
+    signal_set_state* state = op->pending_in_;
+    if (!state) return;
+    // Usually one or two waits: rebuild the list without `op`.
+    operation_queue kept;
+    while (scheduler_operation* other = state->waits_.pop())
+      if (other != op) kept.push(other);
+    state->waits_.splice(kept);
+    op->pending_in_ = nullptr;
+    op->ec_ = error::operation_aborted;
+    op->signal_number_ = 0;
+    state->scheduler_.post(op);
   }
 
   void start_wait(signal_set_state& state, signal_operation* op) noexcept {
@@ -164,6 +180,7 @@ class signal_dispatcher {
             return;
           }
         }
+        op->pending_in_ = &state;
         state.waits_.push(op);
         return;
       }
@@ -181,6 +198,8 @@ class signal_dispatcher {
       for (signal_set_state* state = states_; state; state = state->next_) {
         if (&state->service_ != &service) continue;
         state->abandoned_ = true;
+        for (scheduler_operation* op = state->waits_.front(); op; op = op->next_)
+          static_cast<signal_operation*>(op)->pending_in_ = nullptr;
         doomed.splice(state->waits_);
       }
     }
@@ -279,6 +298,7 @@ class signal_dispatcher {
       }
       while (scheduler_operation* base = state->waits_.pop()) {
         auto* op = static_cast<signal_operation*>(base);
+        op->pending_in_ = nullptr;
         op->ec_.clear();
         op->signal_number_ = signal_number;
         state->scheduler_.post(op);
@@ -325,6 +345,10 @@ void signal_set_state::cancel() { signal_dispatcher::instance().cancel(*this); }
 
 void signal_set_state::start_wait(signal_operation* op) {
   signal_dispatcher::instance().start_wait(*this, op);
+}
+
+void signal_set_state::cancel_wait(signal_operation* op) noexcept {
+  signal_dispatcher::instance().cancel_wait(op);
 }
 
 // ---- signal_set_service ----

@@ -20,6 +20,8 @@ inline constexpr int max_signal_number = NSIG;
 // The self-pipe carries one byte per signal; 0 is reserved to wake the reader.
 static_assert(max_signal_number <= 256);
 
+class signal_set_state;
+
 // A pending async_wait. The result is written before the operation is queued for completion.
 //
 // The wait holds one unit of its scheduler's outstanding work from async_wait until the
@@ -33,6 +35,10 @@ class signal_operation : public scheduler_operation {
   std::error_code ec_;
   int signal_number_ = 0;       // 0 when cancelled, like Asio
   scheduler* work_ = nullptr;   // whose work this wait holds; null if it never took any
+  // The set whose pending waits hold this one; null once it left them (completed, cancelled,
+  // abandoned). Under the dispatcher's registry mutex. Lets a cancellation slot find the wait
+  // it cancels without trusting a set that may be gone by then.
+  signal_set_state* pending_in_ = nullptr;
 
  protected:
   // Called once from the completion function, whether it invokes or destroys.
@@ -64,6 +70,10 @@ class signal_set_state {
   // Takes ownership of `op`: queues its completion at once if a notification is waiting (the
   // lowest signal number first), else keeps it pending as outstanding work of the scheduler.
   void start_wait(signal_operation* op);
+
+  // Per-operation cancellation (a handler's cancellation slot): completes `op` with
+  // operation_aborted if it is still pending in some set; does nothing once it left.
+  static void cancel_wait(signal_operation* op) noexcept;
 
  private:
   friend class signal_dispatcher;
