@@ -197,14 +197,15 @@ class connect_iterator_source {
 // into the operation's own copy of a sequence would not survive the operation moving.
 template <typename Socket, typename EndpointSource, typename ConnectCondition,
           typename ConnectHandler>
-class async_range_connect_op {
+class async_range_connect_op : public step_cancellation<ConnectHandler> {
  public:
   using user_handler_type = ConnectHandler;
 
   template <typename H>
   async_range_connect_op(Socket& socket, EndpointSource endpoints, ConnectCondition condition,
                          H&& handler)
-      : socket_(&socket),
+      : step_cancellation<ConnectHandler>(handler),
+        socket_(&socket),
         endpoints_(std::move(endpoints)),
         condition_(std::move(condition)),
         handler_(std::forward<H>(handler)) {}
@@ -217,6 +218,9 @@ class async_range_connect_op {
       finish(error::operation_aborted, endpoints_.failed(), /*initiating=*/false);
     } else if (!ec) {
       finish(ec, endpoints_.connected(position()), /*initiating=*/false);
+    } else if (this->cancelled() != cancellation_type::none) {
+      // Cancelled between two attempts: do not start the next one.
+      finish(error::operation_aborted, endpoints_.failed(), /*initiating=*/false);
     } else {
       ++index_;
       attempt_next(ec, /*initiating=*/false);

@@ -142,14 +142,15 @@ namespace detail {
 // or a read returns nothing.
 template <typename AsyncReadStream, typename MutableBufferSequence,
           typename CompletionCondition, typename ReadHandler>
-class async_read_op {
+class async_read_op : public step_cancellation<ReadHandler> {
  public:
   using user_handler_type = ReadHandler;
 
   template <typename H>
   async_read_op(AsyncReadStream& stream, const MutableBufferSequence& buffers,
                 CompletionCondition condition, H&& handler)
-      : stream_(&stream),
+      : step_cancellation<ReadHandler>(handler),
+        stream_(&stream),
         buffers_(buffers),
         condition_(std::move(condition)),
         handler_(std::forward<H>(handler)) {}
@@ -164,17 +165,20 @@ class async_read_op {
     stream_->async_read_some(buffers_.prepare(budget), std::move(*this));
   }
 
-  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+  void operator()(error_code ec, std::size_t bytes_transferred) {
     buffers_.consume(bytes_transferred);
     if ((ec || bytes_transferred != 0) && !buffers_.empty()) {
       const std::size_t budget = next_transfer_size(condition_, ec, buffers_.total_consumed());
       if (budget != 0) {
-        stream_->async_read_some(buffers_.prepare(budget), std::move(*this));
-        return;
+        if (this->cancelled() == cancellation_type::none) {
+          stream_->async_read_some(buffers_.prepare(budget), std::move(*this));
+          return;
+        }
+        ec = error::operation_aborted;  // cancelled between two steps
       }
     }
     const std::size_t total = buffers_.total_consumed();
-    invoke_handler(handler_, ec, total);
+    invoke_handler(handler_, std::as_const(ec), total);
   }
 
   const ReadHandler& user_handler() const noexcept { return handler_; }
@@ -190,14 +194,15 @@ class async_read_op {
 // bytes, within max_size()) and commits what arrived.
 template <typename AsyncReadStream, typename DynamicBuffer, typename CompletionCondition,
           typename ReadHandler>
-class async_read_dynamic_op {
+class async_read_dynamic_op : public step_cancellation<ReadHandler> {
  public:
   using user_handler_type = ReadHandler;
 
   template <typename H>
   async_read_dynamic_op(AsyncReadStream& stream, DynamicBuffer buffers,
                         CompletionCondition condition, H&& handler)
-      : stream_(&stream),
+      : step_cancellation<ReadHandler>(handler),
+        stream_(&stream),
         buffers_(std::move(buffers)),
         condition_(std::move(condition)),
         handler_(std::forward<H>(handler)) {}
@@ -213,19 +218,22 @@ class async_read_dynamic_op {
     stream_->async_read_some(buffers_.prepare(step), std::move(*this));
   }
 
-  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+  void operator()(error_code ec, std::size_t bytes_transferred) {
     total_ += bytes_transferred;
     buffers_.commit(bytes_transferred);
     if (ec || bytes_transferred != 0) {
       const std::size_t step =
           dynamic_buffer_read_size(buffers_, next_transfer_size(condition_, ec, total_));
       if (step != 0) {
-        stream_->async_read_some(buffers_.prepare(step), std::move(*this));
-        return;
+        if (this->cancelled() == cancellation_type::none) {
+          stream_->async_read_some(buffers_.prepare(step), std::move(*this));
+          return;
+        }
+        ec = error::operation_aborted;  // cancelled between two steps
       }
     }
     const std::size_t total = total_;
-    invoke_handler(handler_, ec, total);
+    invoke_handler(handler_, std::as_const(ec), total);
   }
 
   const ReadHandler& user_handler() const noexcept { return handler_; }

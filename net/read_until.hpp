@@ -215,14 +215,15 @@ bool search_buffered(const DynamicBuffer& buffer, std::string_view delimiter,
 // is char or std::string (owned: the caller's string_view may not outlive the call).
 template <typename AsyncReadStream, typename DynamicBuffer, typename Delimiter,
           typename ReadHandler>
-class async_read_until_op {
+class async_read_until_op : public step_cancellation<ReadHandler> {
  public:
   using user_handler_type = ReadHandler;
 
   template <typename H>
   async_read_until_op(AsyncReadStream& stream, DynamicBuffer buffers, Delimiter delimiter,
                       H&& handler)
-      : stream_(&stream),
+      : step_cancellation<ReadHandler>(handler),
+        stream_(&stream),
         buffers_(std::move(buffers)),
         delimiter_(std::move(delimiter)),
         handler_(std::forward<H>(handler)) {}
@@ -247,6 +248,8 @@ class async_read_until_op {
       finish(error_code(), match_end, initiating);
     } else if (buffers_.size() >= buffers_.max_size()) {
       finish(error::not_found, 0, initiating);
+    } else if (!initiating && this->cancelled() != cancellation_type::none) {
+      finish(error::operation_aborted, 0, initiating);  // cancelled between two reads
     } else {
       const std::size_t step = dynamic_buffer_read_size(buffers_, read_until_max_step);
       stream_->async_read_some(buffers_.prepare(step), std::move(*this));

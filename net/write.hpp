@@ -135,14 +135,15 @@ namespace detail {
 // handler.
 template <typename AsyncWriteStream, typename ConstBufferSequence,
           typename CompletionCondition, typename WriteHandler>
-class async_write_op {
+class async_write_op : public step_cancellation<WriteHandler> {
  public:
   using user_handler_type = WriteHandler;
 
   template <typename H>
   async_write_op(AsyncWriteStream& stream, const ConstBufferSequence& buffers,
                  CompletionCondition condition, H&& handler)
-      : stream_(&stream),
+      : step_cancellation<WriteHandler>(handler),
+        stream_(&stream),
         buffers_(buffers),
         condition_(std::move(condition)),
         handler_(std::forward<H>(handler)) {}
@@ -157,17 +158,20 @@ class async_write_op {
     stream_->async_write_some(buffers_.prepare(budget), std::move(*this));
   }
 
-  void operator()(const error_code& ec, std::size_t bytes_transferred) {
+  void operator()(error_code ec, std::size_t bytes_transferred) {
     buffers_.consume(bytes_transferred);
     if ((ec || bytes_transferred != 0) && !buffers_.empty()) {
       const std::size_t budget = next_transfer_size(condition_, ec, buffers_.total_consumed());
       if (budget != 0) {
-        stream_->async_write_some(buffers_.prepare(budget), std::move(*this));
-        return;
+        if (this->cancelled() == cancellation_type::none) {
+          stream_->async_write_some(buffers_.prepare(budget), std::move(*this));
+          return;
+        }
+        ec = error::operation_aborted;  // cancelled between two steps
       }
     }
     const std::size_t total = buffers_.total_consumed();
-    invoke_handler(handler_, ec, total);
+    invoke_handler(handler_, std::as_const(ec), total);
   }
 
   const WriteHandler& user_handler() const noexcept { return handler_; }

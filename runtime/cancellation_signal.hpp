@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "runtime/cancellation_type.hpp"
+#include "runtime/detail/recycling_allocator.hpp"
 
 namespace proa {
 
@@ -71,7 +72,7 @@ class cancellation_signal {
 
   ~cancellation_signal() {
     if (handler_) handler_->destroy();
-    if (memory_) ::operator delete(memory_, memory_size_, std::align_val_t(memory_alignment_));
+    release_memory();
   }
 
   // Calls the slot's handler, if any, with `type`. A slot handler must not use its own slot.
@@ -92,18 +93,29 @@ class cancellation_signal {
       handler_->destroy();
       handler_ = nullptr;
     }
-    if (memory_ && (memory_size_ < size || memory_alignment_ < alignment)) {
-      ::operator delete(memory_, memory_size_, std::align_val_t(memory_alignment_));
-      memory_ = nullptr;
-    }
+    if (memory_ && (memory_size_ < size || memory_alignment_ < alignment)) release_memory();
     if (!memory_) {
-      const std::size_t new_alignment =
-          alignment > alignof(std::max_align_t) ? alignment : alignof(std::max_align_t);
-      memory_ = ::operator new(size, std::align_val_t(new_alignment));
+      // From the per-thread recycler: a composed operation's cancellation_state holds a
+      // signal of its own for each operation, so this runs once per operation.
+      if (alignment <= alignof(std::max_align_t)) {
+        memory_ = detail::recycling_allocate(size);
+        memory_alignment_ = alignof(std::max_align_t);
+      } else {
+        memory_ = ::operator new(size, std::align_val_t(alignment));
+        memory_alignment_ = alignment;
+      }
       memory_size_ = size;
-      memory_alignment_ = new_alignment;
     }
     return memory_;
+  }
+
+  void release_memory() noexcept {
+    if (!memory_) return;
+    if (memory_alignment_ <= alignof(std::max_align_t))
+      detail::recycling_deallocate(memory_, memory_size_);
+    else
+      ::operator delete(memory_, memory_size_, std::align_val_t(memory_alignment_));
+    memory_ = nullptr;
   }
 
   detail::cancellation_lock lock_;
