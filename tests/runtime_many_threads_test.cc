@@ -1,6 +1,7 @@
 // Stress: many threads run() one io_context while several producers post to it; every handler
 // must run exactly once and run() must account for every one of them.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -144,6 +145,24 @@ TEST(RuntimeManyThreads, AThreadJoiningLaterRunsWhatABlockedHandlerWaitsFor) {
     first.join();
     second.join();
     EXPECT_TRUE(released.load());
+  }
+}
+
+// On a pool whose threads are all asleep, a handler posts work and then waits for it to run.
+// Another thread of the pool must run it (Asio's queue is shared; proa's worker queue is
+// stolen from), however few handlers the waiting one queued.
+TEST(RuntimeManyThreads, AHandlerWaitingForWorkItPostedIsServedByAnotherThread) {
+  runtime_test::hang_watchdog watchdog("AHandlerWaitingForWorkItPostedIsServedByAnotherThread");
+  for (int queued : {1, 2, 6, 1}) {
+    rt::thread_pool pool(2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // both threads asleep
+    std::atomic<int> done{0};
+    rt::post(pool, [&] {
+      for (int i = 0; i < queued; ++i) rt::post(pool, [&] { done.fetch_add(1); });
+      while (done.load() < queued) std::this_thread::yield();
+    });
+    pool.join();
+    EXPECT_EQ(done.load(), queued);
   }
 }
 

@@ -64,6 +64,30 @@ void scheduler::post_from_outside(scheduler_operation* op) noexcept {
     wake_one();
 }
 
+// A handler of ours queued `op` on our own queue while others sleep. We will run it, unless the
+// handler we are in never returns (it may wait for that very op, which under Asio another
+// thread would run): so either the backlog is worth a helper now, or a sleeper must come back
+// soon to steal what is stuck. Claiming backlog_watched_ makes that one wake per busy spell,
+// not one per post.
+void scheduler::posted_locally_with_sleepers(std::uint32_t depth) noexcept {
+  if (searching_workers_.load(std::memory_order_relaxed) != 0) return;  // someone will look
+  if (depth > wake_backlog) {
+    wake_one();
+    return;
+  }
+  if (backlog_watched_.load(std::memory_order_relaxed) ||
+      backlog_watched_.exchange(true, std::memory_order_seq_cst))
+    return;
+  // The watcher sleeps with no timeout (everyone was idle when it lay down): wake it, and it
+  // lies down again with one, seeing us active. With no watcher, wake anyone: it looks for
+  // work (and may steal ours), and the next to sleep watches.
+  const int watcher = timer_watcher_.load(std::memory_order_seq_cst);
+  if (watcher >= 0)
+    slots_[watcher].load(std::memory_order_acquire)->reactor->wake();
+  else if (!wake_one())
+    backlog_watched_.store(false, std::memory_order_relaxed);  // nobody left asleep
+}
+
 bool scheduler::wake_one() noexcept {
   for (std::size_t word = 0; word < mask_words; ++word) {
     std::uint64_t bits = idle_mask_[word].load(std::memory_order_acquire);
@@ -409,9 +433,12 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
     watching_timers = true;
     std::int64_t next = next_expiry_ns_.load(std::memory_order_seq_cst);
     if (next != INT64_MAX) timeout = std::max<std::int64_t>(0, next - steady_now_ns());
-    // Other workers' sockets: come back now and then to check nobody is stuck on them.
-    if (others_watch_descriptors(w))
+    // Other workers busy, or watching sockets: come back now and then to check nobody is
+    // stuck in a handler with work waiting behind it.
+    const bool bounded = others_could_get_stuck(w);
+    if (bounded)
       timeout = timeout < 0 ? stuck_check_interval_ns : std::min(timeout, stuck_check_interval_ns);
+    backlog_watched_.store(bounded, std::memory_order_seq_cst);
   }
   if (limits.has_deadline) {
     auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(limits.deadline - clock::now())
@@ -429,6 +456,7 @@ void scheduler::sleep(worker& w, const run_limits& limits) {
   if (ready) dispatch_readiness(events, ready);
   if (watching_timers) {
     timer_watcher_.store(-1, std::memory_order_seq_cst);
+    backlog_watched_.store(false, std::memory_order_seq_cst);
     rescue_stuck_slots(w);
     process_expired_timers(&w);
     // We may now be busy for a while: let another sleeper watch the clock.
@@ -717,7 +745,9 @@ void scheduler::dispatch_readiness(const readiness_event* events, std::size_t co
   deliver(out);
 }
 
-bool scheduler::others_watch_descriptors(const worker& w) const noexcept {
+bool scheduler::others_could_get_stuck(const worker& w) const noexcept {
+  // We already left active_workers_: anyone still counted runs (or looks for) handlers.
+  if (active_workers_.load(std::memory_order_seq_cst) > 0) return true;
   const std::size_t n = slot_count_.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < n; ++i) {
     const slot* s = slots_[i].load(std::memory_order_acquire);

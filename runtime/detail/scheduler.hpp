@@ -55,12 +55,9 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void post(scheduler_operation* op) noexcept {
     worker* w = current_worker_;
     if (w && w->owner == this) [[likely]] {
-      // The owner will run it, so waking a helper is only for parallelism and worth it only
-      // when work piles up (depth > 1) and nobody is already looking for work.
-      if (w->home->queue.push(op) > 1 &&
-          sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
-          searching_workers_.load(std::memory_order_relaxed) == 0)
-        wake_one();
+      const std::uint32_t depth = w->home->queue.push(op);
+      if (sleeping_workers_.load(std::memory_order_relaxed) > 0) [[unlikely]]
+        posted_locally_with_sleepers(depth);
       return;
     }
     post_from_outside(op);
@@ -236,6 +233,13 @@ class scheduler final : public execution_context_service_base<scheduler> {
   static inline thread_local worker* current_worker_ = nullptr;
 
   void post_from_outside(scheduler_operation* op) noexcept;
+  void posted_locally_with_sleepers(std::uint32_t depth) noexcept;
+
+  // Handlers queued on a worker's own queue before a helper is woken to share them. A wake
+  // costs a syscall on each side and, on a virtual machine, tens of microseconds before the
+  // helper runs; below this backlog the owner is done sooner on its own (measured: echo with
+  // 64 connections on 2 threads, 8 against 1: +10% messages/s, p99 -30%).
+  static constexpr std::uint32_t wake_backlog = 8;
 
   // Counts `n` more pieces of outstanding work. Going from none to some bumps work_epoch_, so
   // that maybe_finish() can tell its snapshot of the counters was overtaken.
@@ -273,10 +277,10 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void deliver(reactor_completions& out) noexcept;
   void dispatch_readiness(const readiness_event* events, std::size_t count) noexcept;
   bool poll_reactor(worker& w) noexcept;
-  bool others_watch_descriptors(const worker& w) const noexcept;
+  bool others_could_get_stuck(const worker& w) const noexcept;
   void rescue_stuck_slots(worker& w) noexcept;
-  // How often the timer watcher checks for workers stuck in a handler while their sockets
-  // have readiness nobody reaps.
+  // How often the timer watcher comes back while other workers are busy: to serve the sockets
+  // of one stuck in a handler, and to steal the handlers queued behind it.
   static constexpr std::int64_t stuck_check_interval_ns = 10'000'000;
 
   scheduler_operation* find_work(worker& w, unsigned& tick) noexcept;
@@ -355,6 +359,9 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // Waits in the timer queues, under timer_mutex_. While nonzero they hold one unit of
   // outstanding_work_ (an atomic per wait would cost more than the rest of arming one).
   std::size_t pending_timer_waits_ = 0;
+  // True while a sleeping watcher will look again within stuck_check_interval_ns (or a wake
+  // that will make one is on its way): small local backlogs then need no wake of their own.
+  std::atomic<bool> backlog_watched_{false};
 };
 
 }  // namespace proa::detail
