@@ -26,7 +26,7 @@ namespace {
 namespace ip = rt::ip;
 using namespace std::chrono_literals;
 
-ip::tcp::endpoint loopback_any_port() { return ip::tcp::endpoint(ip::address_v4::loopback(), 0); }
+using runtime_test::loopback_any_port;
 
 std::string pattern(std::size_t size, unsigned seed) {
   std::mt19937 random(seed);
@@ -48,13 +48,7 @@ struct tcp_pair {
   ip::tcp::socket server;
 };
 
-// A port nothing listens on: bound once, then released.
-unsigned short refusing_port(rt::io_context& context) {
-  ip::tcp::acceptor probe(context, loopback_any_port());
-  const unsigned short port = probe.local_endpoint().port();
-  probe.close();
-  return port;
-}
+using runtime_test::refusing_port;
 
 TEST(NetAsyncComposed, LargeTransferArrivesByteExact) {
   runtime_test::hang_watchdog watchdog("LargeTransferArrivesByteExact");

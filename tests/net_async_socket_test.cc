@@ -25,7 +25,7 @@ namespace {
 namespace ip = rt::ip;
 using namespace std::chrono_literals;
 
-ip::tcp::endpoint loopback_any_port() { return ip::tcp::endpoint(ip::address_v4::loopback(), 0); }
+using runtime_test::loopback_any_port;
 
 // A connected loopback pair made synchronously, for tests about what happens after connecting.
 struct tcp_pair {

@@ -187,13 +187,7 @@ TEST(NetComposedCancellation, WithoutAnEmitTheScriptedStreamRunsToTheEnd) {
   EXPECT_EQ(stream.steps, 10);
 }
 
-// A port nothing listens on: bound once, then released.
-unsigned short refusing_port(rt::io_context& context) {
-  ip::tcp::acceptor probe(context, ip::tcp::endpoint(ip::address_v4::loopback(), 0));
-  const unsigned short port = probe.local_endpoint().port();
-  probe.close();
-  return port;
-}
+using runtime_test::refusing_port;
 
 TEST(NetComposedCancellation, RangeConnectStopsBeforeItsNextAttempt) {
   runtime_test::hang_watchdog watchdog("RangeConnectStopsBeforeItsNextAttempt");

@@ -13,7 +13,7 @@ namespace {
 
 namespace ip = rt::ip;
 
-ip::tcp::endpoint loopback_any_port() { return ip::tcp::endpoint(ip::address_v4::loopback(), 0); }
+using runtime_test::loopback_any_port;
 
 // A loopback port nothing listens on: bound once to reserve a number, then released.
 ip::tcp::endpoint refusing_endpoint(rt::io_context& context) {

@@ -27,7 +27,7 @@ using clock_type = std::chrono::steady_clock;
 
 bool descriptor_is_valid(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }
 
-ip::tcp::endpoint loopback_any_port() { return ip::tcp::endpoint(ip::address_v4::loopback(), 0); }
+using runtime_test::loopback_any_port;
 
 // A connected loopback TCP pair and the acceptor that made it.
 struct tcp_connection {

@@ -1,6 +1,7 @@
 // Selects the runtime the runtime_* behaviour tests run against: real Asio 1.22 (to prove each
 // test encodes Asio's behaviour and can fail) or proa (to prove proa behaves the same).
-// Also holds the small shared helpers those tests need: sanitizer-aware sizes and hang guards.
+// Also holds the small shared helpers those tests need: sanitizer-aware sizes, hang guards and
+// loopback endpoints.
 #pragma once
 
 #include <system_error>
@@ -41,6 +42,19 @@ inline constexpr bool sanitized = PROA_TEST_SANITIZED != 0;
 
 // Loop sizes: `full` normally, `reduced` under a sanitizer.
 inline constexpr int scaled(int full, int reduced) { return sanitized ? reduced : full; }
+
+// 127.0.0.1 on a port of the kernel's choosing.
+inline rt::ip::tcp::endpoint loopback_any_port() {
+  return rt::ip::tcp::endpoint(rt::ip::address_v4::loopback(), 0);
+}
+
+// A loopback port nothing listens on: bound once, then released.
+inline unsigned short refusing_port(rt::io_context& context) {
+  rt::ip::tcp::acceptor probe(context, loopback_any_port());
+  const unsigned short port = probe.local_endpoint().port();
+  probe.close();
+  return port;
+}
 
 // Bounds that only guard against hangs; a correct runtime is far inside them even under TSan.
 inline constexpr std::chrono::milliseconds hang_limit{sanitized ? 20000 : 5000};
