@@ -372,8 +372,7 @@ TEST(LocalRunQueue, SharingWhileTheOwnerPopsUnsharedRunsEachOperationOnce) {
     std::atomic<bool> thief_ready{false};
     // Some work per operation, so that owner and thief overlap for a while.
     auto run = [&](scheduler_operation* op) {
-      for (volatile int spin = 0; spin < 200; spin = spin + 1) {
-      }
+      for (int spin = 0; spin < 200; ++spin) std::atomic_signal_fence(std::memory_order_seq_cst);
       op->complete();
       executed.fetch_add(1, std::memory_order_relaxed);
     };
