@@ -314,7 +314,13 @@ int sync_accept(int fd, state_type state, sockaddr* address, socklen_t* length, 
 
 // ---- data transfer: raw calls ----
 
+// One buffer, the common case, goes through recv/send: the kernel then takes a single user
+// buffer instead of copying in and checking an iovec array (echo: about 0.1 us of system time
+// per call).
 ssize_t recv(int fd, iovec* buffers, std::size_t count, int flags, error_code& ec) noexcept {
+  if (count == 1)
+    return retry_on_interrupt(
+        ec, [&] { return ::recv(fd, buffers[0].iov_base, buffers[0].iov_len, flags); });
   msghdr message{};
   message.msg_iov = buffers;
   message.msg_iovlen = count;
@@ -335,6 +341,10 @@ ssize_t recvmsg(int fd, iovec* buffers, std::size_t count, int in_flags, int& ou
 }
 
 ssize_t send(int fd, const iovec* buffers, std::size_t count, int flags, error_code& ec) noexcept {
+  if (count == 1)
+    return retry_on_interrupt(ec, [&] {
+      return ::send(fd, buffers[0].iov_base, buffers[0].iov_len, flags | MSG_NOSIGNAL);
+    });
   msghdr message{};
   // sendmsg never writes through msg_iov; the POSIX struct just lacks the const.
   message.msg_iov = const_cast<iovec*>(buffers);

@@ -834,7 +834,7 @@ void scheduler::process_expired_timers(worker* w) noexcept {
     }
   }
   // As post() does when work piles up: let a sleeper come and steal some.
-  if (n > 1 && sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
+  if (n > wake_backlog && sleeping_workers_.load(std::memory_order_relaxed) > 0 &&
       searching_workers_.load(std::memory_order_relaxed) == 0)
     wake_one();
   if (last_waits) work_finished();
