@@ -40,6 +40,16 @@ class any_io_executor;
 
 namespace detail {
 
+// Executors whose blocking.possibly form runs a function inline exactly when
+// running_in_this_thread() is true: proa's own context executors.
+template <typename Executor>
+concept inline_when_running_here = requires(const Executor& ex) {
+  typename Executor::proa_inline_when_running_here;
+  { ex.running_in_this_thread() } -> std::convertible_to<bool>;
+};
+
+bool runs_inline_here(const any_io_executor& ex) noexcept;
+
 // What any_io_executor needs from a target: execute, its context, and a never-blocking form.
 // The optional preferences (work tracking, relationship, blocking.possibly) use proa::prefer,
 // which leaves the target unchanged when it does not support them.
@@ -217,7 +227,10 @@ class any_io_executor {
     any_io_executor (*prefer_untracked)(const storage&);
     any_io_executor (*prefer_fork)(const storage&);
     any_io_executor (*prefer_continuation)(const storage&);
+    bool (*runs_inline_here)(const storage&) noexcept;
   };
+
+  friend bool detail::runs_inline_here(const any_io_executor& ex) noexcept;
 
   // Small executors are kept in place; others in a shared heap copy (executors are values whose
   // operations are all const, so sharing is invisible unless target<T>() is used to mutate).
@@ -280,6 +293,12 @@ class any_io_executor {
     static any_io_executor prefer(const storage& s) {
       return any_io_executor(proa::prefer(executor_of<Executor>(s), Property{}));
     }
+    static bool runs_inline_here(const storage& s) noexcept {
+      if constexpr (detail::inline_when_running_here<Executor>)
+        return executor_of<Executor>(s).running_in_this_thread();
+      else
+        return false;  // unknown semantics: take the general path
+    }
   };
 
   template <typename Executor>
@@ -298,6 +317,7 @@ class any_io_executor {
       &operations<Executor>::template prefer<execution::outstanding_work_t::untracked_t>,
       &operations<Executor>::template prefer<execution::relationship_t::fork_t>,
       &operations<Executor>::template prefer<execution::relationship_t::continuation_t>,
+      &operations<Executor>::runs_inline_here,
   };
 
   template <typename Executor>
@@ -324,5 +344,12 @@ class any_io_executor {
   const vtable* table_ = nullptr;
   storage storage_;
 };
+
+namespace detail {
+// True when a blocking.possibly execute on `ex` from this thread would run the function inline.
+inline bool runs_inline_here(const any_io_executor& ex) noexcept {
+  return ex.table_ && ex.table_->runs_inline_here(ex.storage_);
+}
+}  // namespace detail
 
 }  // namespace proa

@@ -112,10 +112,9 @@ class timer_wait_operation final : public timer_operation {
     self->~timer_wait_operation();
     recycling_deallocate(self, sizeof(timer_wait_operation));
     if (!invoke) return;
-    // Deliver through the handler's executor: inline when we already run in its context,
-    // queued there (e.g. a strand) otherwise.
-    proa::prefer(ex, execution::blocking.possibly)
-        .execute([handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
+    deliver_completion(ex, [handler = std::move(handler), ec]() mutable {
+      std::move(handler)(ec);
+    });
   }
 
   Handler handler_;

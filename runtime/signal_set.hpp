@@ -93,12 +93,9 @@ class signal_wait_operation final : public signal_operation {
     self->~signal_wait_operation();
     recycling_deallocate(self, sizeof(signal_wait_operation));
     if (!invoke) return;
-    // Deliver through the handler's executor: inline when we already run in its context,
-    // queued there (e.g. a strand) otherwise.
-    proa::prefer(ex, execution::blocking.possibly)
-        .execute([handler = std::move(handler), ec, signal_number]() mutable {
-          std::move(handler)(ec, signal_number);
-        });
+    deliver_completion(ex, [handler = std::move(handler), ec, signal_number]() mutable {
+      std::move(handler)(ec, signal_number);
+    });
   }
 
   Handler handler_;

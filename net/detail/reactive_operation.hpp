@@ -108,11 +108,8 @@ class socket_operation final : public reactor_operation {
     self->~socket_operation();
     recycling_deallocate(self, sizeof(socket_operation));
     if (!invoke) return;
-    // Inline when this thread already runs in the handler's executor (the usual case), queued
-    // there otherwise (a strand busy elsewhere, another context).
-    proa::prefer(ex, execution::blocking.possibly)
-        .execute([action = std::move(action), handler = std::move(handler), ec,
-                  bytes]() mutable { action.finish(handler, ec, bytes); });
+    deliver_completion(ex, [action = std::move(action), handler = std::move(handler), ec,
+                            bytes]() mutable { action.finish(handler, ec, bytes); });
   }
 
   Action action_;

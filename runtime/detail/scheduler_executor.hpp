@@ -146,6 +146,10 @@ class scheduler_executor {
   bool running_in_this_thread() const noexcept { return scheduler_->running_in_this_thread(); }
   Context& context() const noexcept { return *context_; }
 
+  // Marks an executor whose blocking.possibly form runs a function inline exactly when
+  // running_in_this_thread() is true (see detail::deliver_completion).
+  using proa_inline_when_running_here = void;
+
   // The Networking TS executor members Asio keeps for older code.
   void on_work_started() const noexcept { scheduler_->work_started(); }
   void on_work_finished() const noexcept { scheduler_->work_finished(); }
