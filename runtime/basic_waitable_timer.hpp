@@ -258,6 +258,9 @@ class basic_waitable_timer {
 
     template <typename WaitHandler>
     void operator()(WaitHandler&& handler) const {
+      // A moved-from timer gave its queue data away: it gets new data, as Asio's moved-from
+      // timer behaves as if newly constructed with its executor.
+      if (!self_->data_) self_->attach();
       using op_type = detail::timer_wait_operation<std::decay_t<WaitHandler>, Executor>;
       op_type* op = op_type::create(std::forward<WaitHandler>(handler), self_->executor_);
       self_->might_have_waits_ = true;

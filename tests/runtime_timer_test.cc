@@ -171,6 +171,25 @@ TEST(RuntimeTimer, TimerMovesKeepTheirPendingWait) {
   EXPECT_TRUE(fired);
 }
 
+// Asio: a moved-from timer is as if newly constructed with its executor, so it can be armed
+// and waited on again, by construction and by move assignment alike.
+TEST(RuntimeTimer, AMovedFromTimerCanWaitAgain) {
+  runtime_test::hang_watchdog watchdog("AMovedFromTimerCanWaitAgain");
+  rt::io_context ctx;
+  rt::steady_timer original(ctx, 1ms);
+  rt::steady_timer constructed(std::move(original));
+  rt::steady_timer assigned(ctx);
+  assigned = std::move(constructed);
+  int fired = 0;
+  for (rt::steady_timer* timer : {&original, &constructed}) {
+    EXPECT_EQ(timer->cancel(), 0u);
+    timer->expires_after(1ms);
+    timer->async_wait([&](const rt_error_code& ec) { fired += !ec; });
+  }
+  EXPECT_EQ(ctx.run(), 2u);
+  EXPECT_EQ(fired, 2);
+}
+
 TEST(RuntimeTimer, SystemTimerWaitsOnTheSystemClock) {
   runtime_test::hang_watchdog watchdog("SystemTimerWaitsOnTheSystemClock");
   rt::io_context ctx;
