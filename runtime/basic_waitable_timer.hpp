@@ -224,6 +224,28 @@ class basic_waitable_timer {
     return expires_at(saturating_add(Clock::now(), expiry_time));
   }
 
+  // Asio 1.22 keeps these deprecated forms unless ASIO_NO_DEPRECATED is defined, and older
+  // code (and Asio's own older examples) use them; they cannot fail.
+  std::size_t cancel(std::error_code& ec) {
+    ec.clear();
+    return cancel();
+  }
+  std::size_t cancel_one(std::error_code& ec) {
+    ec.clear();
+    return cancel_one();
+  }
+  std::size_t expires_at(const time_point& expiry_time, std::error_code& ec) {
+    ec.clear();
+    return expires_at(expiry_time);
+  }
+  // The time left until expiry (negative once it passed).
+  duration expires_from_now() const { return expiry_ - Clock::now(); }
+  std::size_t expires_from_now(const duration& expiry_time) { return expires_after(expiry_time); }
+  std::size_t expires_from_now(const duration& expiry_time, std::error_code& ec) {
+    ec.clear();
+    return expires_after(expiry_time);
+  }
+
   void wait() {
     std::error_code ec;
     wait(ec);

@@ -190,6 +190,37 @@ TEST(RuntimeTimer, AMovedFromTimerCanWaitAgain) {
   EXPECT_EQ(fired, 2);
 }
 
+// The forms Asio 1.22 marks deprecated but still offers unless ASIO_NO_DEPRECATED is defined:
+// older code uses them. The Asio twin of this file is built with ASIO_NO_DEPRECATED, so this
+// one test runs against proa only.
+#if !defined(ASIO_NO_DEPRECATED)
+TEST(RuntimeTimer, DeprecatedFormsStillWork) {
+  runtime_test::hang_watchdog watchdog("DeprecatedFormsStillWork");
+  rt::io_context ctx;
+  rt::steady_timer timer(ctx);
+  EXPECT_EQ(timer.expires_from_now(1h), 0u);
+  EXPECT_GT(timer.expires_from_now(), 59min);
+  EXPECT_LE(timer.expires_from_now(), 1h);
+  rt_error_code aborted;
+  timer.async_wait([&](const rt_error_code& ec) { aborted = ec; });
+  rt_error_code ec = make_error_code(std::errc::interrupted);
+  EXPECT_EQ(timer.expires_from_now(2h, ec), 1u) << "re-arming cancels the pending wait";
+  EXPECT_FALSE(ec);
+  timer.async_wait([](const rt_error_code&) {});
+  ec = make_error_code(std::errc::interrupted);
+  EXPECT_EQ(timer.cancel_one(ec), 1u);
+  EXPECT_FALSE(ec);
+  timer.async_wait([](const rt_error_code&) {});
+  EXPECT_EQ(timer.expires_at(std::chrono::steady_clock::now(), ec), 1u);
+  timer.async_wait([](const rt_error_code&) {});
+  EXPECT_EQ(timer.cancel(ec), 1u);
+  EXPECT_FALSE(ec);
+  EXPECT_LE(timer.expires_from_now(), 0ms) << "negative once the expiry passed";
+  ctx.run();
+  EXPECT_EQ(aborted, rt::error::operation_aborted);
+}
+#endif
+
 TEST(RuntimeTimer, SystemTimerWaitsOnTheSystemClock) {
   runtime_test::hang_watchdog watchdog("SystemTimerWaitsOnTheSystemClock");
   rt::io_context ctx;
