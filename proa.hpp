@@ -44,6 +44,8 @@
 #include "runtime/co_spawn.hpp"
 #include "runtime/this_coro.hpp"
 #include "runtime/use_awaitable.hpp"
+// runtime/: asio::thread, for code written against Asio.
+#include "runtime/thread.hpp"
 // net/: buffers, streambuf, completion conditions.
 #include "net/buffer.hpp"
 #include "net/completion_condition.hpp"
@@ -54,6 +56,7 @@
 #include "net/ip/address_v6.hpp"
 #include "net/ip/bad_address_cast.hpp"
 #include "net/ip/basic_endpoint.hpp"
+#include "net/ip/multicast.hpp"
 #include "net/ip/tcp.hpp"
 #include "net/ip/udp.hpp"
 // net/: sockets and acceptors (tcp/udp typedefs live in net/ip/), Unix-domain stream sockets.
