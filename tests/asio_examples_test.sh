@@ -256,6 +256,39 @@ scenario_local_stream() {
   kill -0 "${server_pid}" 2>/dev/null || fail "the server did not stay up"
 }
 
+# connect_pair <program>: local/connect_pair sends each line through a socket pair to a filter
+# running on another thread (asio::thread), which sends it back in upper case. The program
+# loops forever once stdin ends, so it runs under a timeout and only its first reply counts.
+scenario_connect_pair() {
+  local program="$1"
+  local output
+  output="$(printf 'mixed Case line\n' | timeout 3 "${program}" 2> "${log_dir}/connect_pair.stderr" |
+            head -c 200)"
+  echo "${output}" > "${log_dir}/connect_pair.output"
+  [[ "${output}" == "Enter a string: Result: MIXED CASE LINE"* ]] ||
+    fail "connect_pair printed '${output:0:100}'"
+}
+
+# multicast <receiver> <sender>: multicast/sender sends "Message 0", "Message 1", ... a second
+# apart to a group on port 30001; multicast/receiver, which joined the group, prints them.
+scenario_multicast() {
+  local receiver="$1" sender="$2"
+  local group=239.255.0.1
+  "${receiver}" 0.0.0.0 "${group}" > "${log_dir}/multicast_receiver.tty" \
+    2> "${log_dir}/multicast_receiver.stderr" &
+  started_pids+=("$!")
+  # Joined once its port is bound; then start sending.
+  for _ in $(seq 1 100); do
+    is_bound udp 30001 && break
+    sleep 0.1
+  done
+  "${sender}" "${group}" > "${log_dir}/multicast_sender.stdout" \
+    2> "${log_dir}/multicast_sender.stderr" &
+  started_pids+=("$!")
+  wait_for_line multicast_receiver "Message 1"
+  transcript multicast_receiver | grep -qxF "Message 0" || fail "the receiver missed Message 0"
+}
+
 # http_server <server>: http/server serves a file from its document root, answers 404 for a
 # missing one, and exits 0 on SIGTERM through its signal_set.
 scenario_http_server() {
@@ -306,7 +339,7 @@ scenario_reference_counted() {
 scenario="$1"
 shift
 case "${scenario}" in
-  udp_echo | timeouts | chat | local_stream | http_server | reference_counted)
+  udp_echo | timeouts | chat | local_stream | connect_pair | multicast | http_server | reference_counted)
     "scenario_${scenario}" "$@"
     ;;
   *)

@@ -2,6 +2,12 @@
 // endpoint, socket and acceptor types, as in Asio 1.22.
 #pragma once
 
+// Asio programs test this macro before they use Unix-domain sockets; proa always has them.
+// (Asio's own config.hpp defines it the same way, and only if it is not defined yet.)
+#if !defined(ASIO_HAS_LOCAL_SOCKETS)
+#define ASIO_HAS_LOCAL_SOCKETS 1
+#endif
+
 #include <sys/socket.h>
 
 #include "net/basic_socket_acceptor.hpp"
