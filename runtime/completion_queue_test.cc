@@ -1,6 +1,6 @@
 // Tests for detail::completion_queue: FIFO hand-off across take_all batches, order-keeping
 // push_queue, exactly-once delivery under concurrent producers and consumers, and destruction
-// (not completion) of whatever is left when the queue dies.
+// (not completion) of whatever is left when the queue dies; and operation_queue::remove.
 #include "runtime/detail/completion_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -202,3 +202,25 @@ TEST(CompletionQueue, ConcurrentProducersAndConsumersDeliverEachOpOnceInProducer
 }
 
 }  // namespace
+
+// operation_queue::remove, which per-operation cancellation uses: front, middle and back, the
+// queue stays usable (its back is right for the next push), and an absent op is refused.
+TEST(OperationQueue, RemoveUnlinksFromAnyPositionAndRefusesAbsentOnes) {
+  std::vector<test_op> ops(6);
+  for (int i = 0; i < 6; ++i) ops[i].sequence = i;
+  operation_queue queue;
+  for (int i = 0; i < 5; ++i) queue.push(&ops[i]);
+  EXPECT_TRUE(queue.remove(&ops[0]));
+  EXPECT_TRUE(queue.remove(&ops[2]));
+  EXPECT_TRUE(queue.remove(&ops[4]));
+  EXPECT_FALSE(queue.remove(&ops[4]));
+  EXPECT_FALSE(queue.remove(&ops[5]));
+  queue.push(&ops[5]);
+  EXPECT_EQ(sequences_of(std::move(queue)), (std::vector<int>{1, 3, 5}));
+  operation_queue single;
+  single.push(&ops[0]);
+  EXPECT_TRUE(single.remove(&ops[0]));
+  EXPECT_TRUE(single.empty());
+  single.push(&ops[1]);
+  EXPECT_EQ(sequences_of(std::move(single)), (std::vector<int>{1}));
+}

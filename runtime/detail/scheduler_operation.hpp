@@ -70,6 +70,20 @@ class operation_queue {
     other.front_ = other.back_ = nullptr;
   }
 
+  // Unlinks `op` if it is queued here; false if it is not. O(n): for cancelling one operation
+  // of a list that usually holds one or two (a timer's or a signal set's waits).
+  bool remove(scheduler_operation* op) noexcept {
+    scheduler_operation* previous = nullptr;
+    for (scheduler_operation* it = front_; it; previous = it, it = it->next_) {
+      if (it != op) continue;
+      (previous ? previous->next_ : front_) = op->next_;
+      if (back_ == op) back_ = previous;
+      op->next_ = nullptr;
+      return true;
+    }
+    return false;
+  }
+
   // Hands the chain out (first, last) and leaves the queue empty.
   std::pair<scheduler_operation*, scheduler_operation*> release() noexcept {
     return {std::exchange(front_, nullptr), std::exchange(back_, nullptr)};

@@ -153,11 +153,7 @@ class signal_dispatcher {
     std::lock_guard lock(registry_mutex_);
     signal_set_state* state = op->pending_in_;
     if (!state) return;
-    // Usually one or two waits: rebuild the list without `op`.
-    operation_queue kept;
-    while (scheduler_operation* other = state->waits_.pop())
-      if (other != op) kept.push(other);
-    state->waits_.splice(kept);
+    state->waits_.remove(op);
     op->pending_in_ = nullptr;
     op->ec_ = error::operation_aborted;
     op->signal_number_ = 0;

@@ -173,11 +173,7 @@ class timer_queue final : public timer_queue_base {
   bool cancel_operation(timer_operation* op, operation_queue& ready, bool& front_changed) {
     per_timer_data* timer = op->timer_;
     if (!timer) return false;
-    // The list is singly linked and usually holds one wait: rebuild it without `op`.
-    operation_queue kept;
-    while (scheduler_operation* other = timer->waits.pop())
-      if (other != op) kept.push(other);
-    timer->waits.splice(kept);
+    timer->waits.remove(op);
     --timer->cancellable_waits;
     abort(op);
     ready.push(op);
